@@ -1,0 +1,64 @@
+#pragma once
+// What the analyser learns from one layer blob: the contract's /layers fields
+// (see docs/results-format.md) plus per-layer distributions, and one record per
+// regular file for the duplicate index.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "regcensus/layer/file_type.hpp"
+#include "regcensus/util/histogram.hpp"
+
+namespace regcensus {
+
+struct ContentHash {
+    uint64_t high = 0;
+    uint64_t low = 0;
+    auto operator<=>(const ContentHash&) const = default;
+};
+
+// One regular file of a layer. `index` is its position among the layer's
+// regular files in tar order, which makes "the first occurrence" well defined.
+struct FileRecord {
+    ContentHash hash;   // XXH3-128 of the content
+    int64_t size = 0;
+    FileType type = FileType::data;
+    uint32_t index = 0;
+    std::string path;   // normalised; bad UTF-8 bytes written as \xNN
+};
+
+struct LayerProfile {
+    std::string digest;
+    std::string media_type;
+    std::string compression;  // gzip | zstd | none, from magic bytes; "" if never read
+    std::string status = "ok";
+    std::string error;
+
+    // -1 = unknown (e.g. the layer failed). On failure only compressed_bytes is kept.
+    int64_t compressed_bytes = -1;
+    int64_t uncompressed_bytes = -1;
+    int64_t file_count = -1;
+    int64_t file_bytes = -1;
+    int64_t dir_count = -1;
+    int64_t max_depth = -1;
+    int64_t symlink_count = -1;
+    int64_t hardlink_count = -1;
+    int64_t other_count = -1;
+    int64_t whiteout_count = -1;
+    int64_t opaque_count = -1;
+
+    Pow2Histogram file_size;        // sizes of this layer's regular files
+    Pow2Histogram directory_depth;  // depth of each distinct directory
+    std::array<int64_t, kFileTypeCount> type_files{};
+    std::array<int64_t, kFileTypeCount> type_bytes{};
+
+    bool ok() const { return status == "ok"; }
+};
+
+struct LayerAnalysis {
+    LayerProfile profile;
+    std::vector<FileRecord> files;  // empty when the layer failed
+};
+
+}  // namespace regcensus

@@ -1,0 +1,56 @@
+// The `regcensus` program: one binary, one subcommand per task.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string_view>
+
+#include "regcensus/cli/commands.hpp"
+
+namespace {
+
+struct Subcommand {
+    std::string_view name;
+    int (*entry)(int, char**);
+    std::string_view summary;
+};
+
+constexpr Subcommand kSubcommands[] = {
+    {"run", regcensus::cli::run_command, "take a census: image list -> results.h5 (run under mpirun)"},
+    {"analyze-layer", regcensus::cli::analyze_layer_command, "print the profile of layer blobs as JSON"},
+    {"report", regcensus::cli::report_command, "print the headline figures of a results file"},
+    {"synth", regcensus::cli::synth_command, "generate the deterministic test corpus and its ground truth"},
+    {"push", regcensus::cli::push_command, "push an OCI image layout into a registry"},
+};
+
+void print_usage(std::FILE* out) {
+    std::fprintf(out, "usage: regcensus <command> [options]   (regcensus <command> --help)\n\ncommands:\n");
+    for (const auto& c : kSubcommands)
+        std::fprintf(out, "  %-14.*s %.*s\n", int(c.name.size()), c.name.data(), int(c.summary.size()),
+                     c.summary.data());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+        print_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (std::strcmp(argv[1], "--version") == 0) {
+        std::printf("regcensus %s\n", REGCENSUS_VERSION);
+        return 0;
+    }
+    for (const auto& c : kSubcommands) {
+        if (c.name == argv[1]) {
+            try {
+                return c.entry(argc - 1, argv + 1);
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "regcensus %s: error: %s\n", argv[1], e.what());
+                return 1;
+            }
+        }
+    }
+    std::fprintf(stderr, "regcensus: unknown command '%s'\n", argv[1]);
+    print_usage(stderr);
+    return 2;
+}
