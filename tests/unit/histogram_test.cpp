@@ -25,7 +25,7 @@ TEST(Pow2Histogram, MergeAddsAndUnknownIsSkipped) {
     a.merge(b);
     EXPECT_EQ(a.counts(), (std::vector<int64_t>{1, 0, 0, 3, 0, 0, 0, 1}));
     EXPECT_EQ(a.lower_edges(), (std::vector<int64_t>{0, 1, 2, 4, 8, 16, 32, 64}));
-    EXPECT_EQ(a.total(), 4);
+    EXPECT_EQ(a.total(), 5);
 }
 
 }  // namespace regcensus
