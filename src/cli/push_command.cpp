@@ -1,6 +1,58 @@
-// Placeholder until the subcommand lands; replaced by its real implementation.
-#include <stdexcept>
+// push: uploads every reference of an OCI image layout into a registry.
+#include <boost/program_options.hpp>
+
+#include <cstdio>
+#include <iostream>
+
 #include "regcensus/cli/commands.hpp"
+#include "regcensus/registry/oci_layout.hpp"
+#include "regcensus/registry/registry_client.hpp"
+
 namespace regcensus::cli {
-int push_command(int, char**) { throw std::runtime_error("not implemented yet"); }
+
+namespace po = boost::program_options;
+
+int push_command(int argc, char** argv) {
+    std::string layout_directory;
+    RegistryOptions options;
+    po::options_description described("usage: regcensus push --layout DIR --registry URL [options]\n\noptions");
+    described.add_options()
+        ("help,h", "print this help")
+        ("layout", po::value(&layout_directory)->required(), "OCI image layout directory; index.json entries "
+                                                             "named \"<repository>:<tag>\" are pushed")
+        ("registry", po::value(&options.url)->required(), "registry base URL, e.g. http://127.0.0.1:5000")
+        ("insecure-skip-tls-verify", po::bool_switch(), "do not verify the registry's TLS certificate")
+        ("retries", po::value(&options.retries)->default_value(options.retries),
+         "retries of connection errors and 408/429/5xx responses");
+    po::variables_map values;
+    po::store(po::command_line_parser(argc, argv).options(described).run(), values);
+    if (values.count("help")) {
+        std::cout << described << "\n";
+        return 0;
+    }
+    try {
+        po::notify(values);
+    } catch (const po::error& error) {
+        std::cerr << "regcensus push: " << error.what() << "\n\n" << described << "\n";
+        return 2;
+    }
+    options.tls_verify = !values["insecure-skip-tls-verify"].as<bool>();
+
+    RegistryClient client(options);
+    int64_t uploaded = 0, present = 0, bytes = 0, manifests = 0;
+    const auto pushed = push_layout(client, layout_directory, [&](const PushedReference& reference) {
+        std::printf("pushed %s %s (%lld blobs uploaded, %lld already present, %lld bytes)\n",
+                    reference.name.c_str(), reference.digest.c_str(), (long long)reference.blobs_uploaded,
+                    (long long)reference.blobs_present, (long long)reference.bytes_uploaded);
+        std::fflush(stdout);
+        uploaded += reference.blobs_uploaded;
+        present += reference.blobs_present;
+        bytes += reference.bytes_uploaded;
+        manifests += reference.manifests_pushed;
+    });
+    std::printf("%zu references, %lld manifests, %lld blobs uploaded (%lld bytes), %lld already present\n",
+                pushed.size(), (long long)manifests, (long long)uploaded, (long long)bytes, (long long)present);
+    return 0;
+}
+
 }  // namespace regcensus::cli

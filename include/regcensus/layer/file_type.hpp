@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -27,6 +28,9 @@ inline constexpr std::size_t kFileTypeCount = static_cast<std::size_t>(FileType:
 
 // "elf/executable", "script/python", "document/text", "empty", "data", ...
 std::string_view file_type_name(FileType type);
+
+// The inverse of file_type_name; nullopt for a name that is no category.
+std::optional<FileType> file_type_from_name(std::string_view name);
 
 // How many leading bytes classify_file_type wants to see (fewer is fine for short files).
 inline constexpr std::size_t kFileTypeProbeBytes = 512;

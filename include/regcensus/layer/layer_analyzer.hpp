@@ -20,6 +20,9 @@ struct LayerExpectation {
 struct LayerLimits {
     int64_t max_layer_bytes = int64_t{1} << 40;  // decompressed bytes
     double max_ratio = 1000.0;                   // decompressed / compressed
+    // The ratio is only checked once this many bytes have been decompressed,
+    // so small, very compressible layers are not flagged.
+    int64_t ratio_check_min_bytes = int64_t{64} << 20;
 };
 
 LayerAnalysis analyze_layer(ByteSource& blob, const LayerExpectation& expect,

@@ -20,6 +20,7 @@ struct RegistryOptions {
     int retries = 3;           // retries of connection errors and 5xx
     long connect_timeout_s = 30;
     int64_t max_manifest_bytes = 4 << 20;
+    int page_size = 1000;      // `n` of catalog and tags requests (tests make it small to force pages)
 };
 
 struct FetchedManifest {
@@ -28,6 +29,9 @@ struct FetchedManifest {
     std::string digest;        // sha256 of the bytes, checked against Docker-Content-Digest and a digest reference
 };
 
+// One client holds one keep-alive connection: use it from one thread at a time
+// (one client per rank or per worker thread). Streams from open_blob are
+// independent of the client and may outlive it.
 class RegistryClient {
 public:
     explicit RegistryClient(RegistryOptions options);

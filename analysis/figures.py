@@ -1,0 +1,494 @@
+"""Draw the figures of the study from a regcensus results file.
+
+Usage:
+    /usr/bin/python3 analysis/figures.py RESULTS.h5 --out DIR [--pdf]
+
+Writes one PNG per figure into DIR (and a PDF next to it with --pdf) and
+prints one line per figure written. Per-row figures use only rows whose
+status is "ok" and skip values of -1 (unknown); each line says how many rows
+were left out. Exits with status 2 if RESULTS is not a regcensus results
+file, 1 if a figure could not be drawn because its data is missing.
+
+Figures (section of the study draft in brackets):
+    image_size_cdf          compressed/uncompressed image size     [4.1.2]
+    image_popularity_cdf    pull count per image                   [4.1.3]
+    layers_per_image        layer descriptors per image            [4.1.4]
+    layer_ref_count         images per layer                       [4.1.5]
+    files_per_image_cdf     regular files per image                [4.1.6]
+    dedup_copies            distinct contents by copy count        [4.1.7, 4.2.5]
+    layer_size_cdf          compressed/uncompressed layer size     [4.2.1]
+    layer_files_dirs_cdf    files and directories per layer        [4.2.2, 4.2.3]
+    layer_max_depth         directory depth per layer              [4.2.4]
+    file_size_histogram     size of every regular file             [4.2.6]
+    file_types_count        file-type categories by file count     [4.2.7]
+    file_types_bytes        file-type categories by bytes          [4.2.7]
+    compression_ratio_cdf   uncompressed/compressed per layer      [4.2.8]
+    image_created           images by config creation year         [4.1.1, 4.2.9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results import NotResultsFileError, open_results  # noqa: E402
+
+TOP_TYPES = 15  # categories shown in the file-type bar charts
+
+
+class Skip(Exception):
+    """A figure has nothing to show (e.g. every value unknown)."""
+
+
+# -- small helpers -----------------------------------------------------------
+
+def _n(x: int) -> str:
+    """1234567 -> '1,234,567' (titles are read by people)."""
+    return f"{int(x):,}"
+
+
+def _si_bytes(value: float, _pos=None) -> str:
+    """Tick label for a byte axis: 1000 -> '1 kB' (decimal units, as on a log10 axis)."""
+    if value <= 0:
+        return "0"
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB", "EB"):
+        if abs(value) < 1000:
+            return f"{value:.3g} {unit}"
+        value /= 1000
+    return f"{value:.3g} ZB"
+
+
+def _iec_bytes(value: int) -> str:
+    """Label for a power-of-two bin edge: 1024 -> '1 KiB'."""
+    if value == 0:
+        return "0"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+        if value < 1024:
+            return f"{value:.4g} {unit}"
+        value /= 1024
+    return f"{value:.4g} ZiB"
+
+
+def _spans_decades(values: np.ndarray, decades: float = 2.0) -> bool:
+    """True if the positive values cover at least `decades` orders of magnitude."""
+    pos = values[values > 0]
+    return pos.size > 0 and np.log10(pos.max() / pos.min()) >= decades
+
+
+def _scale_x(ax, values: np.ndarray, bytes_axis: bool = False) -> None:
+    """Log x axis if the data spans decades; symlog when zeros must stay visible."""
+    if _spans_decades(values):
+        if np.any(values == 0):
+            ax.set_xscale("symlog", linthresh=1)
+            ax.set_xlim(left=0)
+        else:
+            ax.set_xscale("log")
+    if bytes_axis:
+        ax.xaxis.set_major_formatter(FuncFormatter(_si_bytes))
+
+
+def _known(values: np.ndarray, what: str, log: list[str]) -> np.ndarray:
+    """Drop -1 (unknown) values, noting in `log` how many were dropped."""
+    unknown = int(np.sum(values < 0))
+    if unknown:
+        log.append(f"{_n(unknown)} {what} unknown (-1) skipped")
+    return values[values >= 0]
+
+
+def _ok_rows(table: dict, what: str, log: list[str]) -> np.ndarray:
+    """Mask of rows with status "ok", noting how many others were left out."""
+    ok = table["status"] == "ok"
+    if np.any(~ok):
+        log.append(f"{_n(np.sum(~ok))} {what} with status != ok skipped")
+    return ok
+
+
+def _cdf(ax, values: np.ndarray, label: str | None = None) -> None:
+    """Empirical CDF as a step line: fraction of values <= x."""
+    x = np.sort(values)
+    y = np.arange(1, len(x) + 1) / len(x)
+    ax.step(x, y, where="post", label=label)
+
+
+def _finish_cdf(ax, ylabel: str) -> None:
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which="major", alpha=0.3)
+
+
+def _integer_bars(ax, values: np.ndarray) -> None:
+    """Bars of how many rows have each integer value (values are small ints)."""
+    vals, counts = np.unique(values, return_counts=True)
+    ax.bar(vals, counts, width=0.8)
+    if _spans_decades(counts.astype(float)):
+        ax.set_yscale("log")
+    ax.grid(True, axis="y", alpha=0.3)
+
+
+def _save(fig, out_dir: str, name: str, pdf: bool) -> list[str]:
+    fig.tight_layout()
+    paths = [os.path.join(out_dir, name + ".png")]
+    fig.savefig(paths[0], dpi=150)
+    if pdf:
+        paths.append(os.path.join(out_dir, name + ".pdf"))
+        fig.savefig(paths[1])
+    plt.close(fig)
+    return paths
+
+
+def _new_figure(width: float = 7.0, height: float = 4.5):
+    return plt.subplots(figsize=(width, height))
+
+
+def _require(values: np.ndarray, what: str) -> None:
+    if values.size == 0:
+        raise Skip(f"no known {what}")
+
+
+# -- figures -----------------------------------------------------------------
+# Each takes the open Results and a list to append log notes to, and returns a
+# matplotlib figure; main() saves it under the function's figure name.
+
+def layer_size_cdf(res, log):
+    """Compressed and uncompressed size of every distinct layer that was read."""
+    t = res.table("layers", columns=["status", "compressed_bytes", "uncompressed_bytes"])
+    ok = _ok_rows(t, "layers", log)
+    comp = _known(t["compressed_bytes"][ok], "compressed sizes", log)
+    unc = _known(t["uncompressed_bytes"][ok], "uncompressed sizes", log)
+    _require(comp, "layer sizes")
+    fig, ax = _new_figure()
+    _cdf(ax, comp, f"compressed (median {_si_bytes(np.median(comp))})")
+    if unc.size:
+        _cdf(ax, unc, f"uncompressed (median {_si_bytes(np.median(unc))})")
+    _scale_x(ax, np.concatenate([comp, unc]), bytes_axis=True)
+    ax.set_xlabel("layer size (bytes)")
+    _finish_cdf(ax, "fraction of layers (CDF)")
+    ax.legend(loc="lower right")
+    ax.set_title(f"Layer size CDF: {_n(comp.size)} distinct layers")
+    return fig
+
+
+def image_size_cdf(res, log):
+    """Image size: sum of its layers, compressed (as pulled) and uncompressed."""
+    t = res.table("images", columns=["status", "compressed_bytes", "uncompressed_bytes"])
+    ok = _ok_rows(t, "images", log)
+    comp = _known(t["compressed_bytes"][ok], "compressed sizes", log)
+    unc = _known(t["uncompressed_bytes"][ok], "uncompressed sizes", log)
+    _require(comp, "image sizes")
+    fig, ax = _new_figure()
+    _cdf(ax, comp, f"compressed (median {_si_bytes(np.median(comp))})")
+    if unc.size:
+        _cdf(ax, unc, f"uncompressed (median {_si_bytes(np.median(unc))})")
+    _scale_x(ax, np.concatenate([comp, unc]), bytes_axis=True)
+    ax.set_xlabel("image size (bytes, sum of its layers)")
+    _finish_cdf(ax, "fraction of images (CDF)")
+    ax.legend(loc="lower right")
+    ax.set_title(f"Image size CDF: {_n(comp.size)} images")
+    return fig
+
+
+def layers_per_image(res, log):
+    """How many layer descriptors each successfully analysed image lists."""
+    t = res.table("images", columns=["status", "layer_count"])
+    ok = _ok_rows(t, "images", log)
+    counts = _known(t["layer_count"][ok], "layer counts", log)
+    _require(counts, "layer counts")
+    fig, ax = _new_figure()
+    _integer_bars(ax, counts)
+    ax.set_xlabel("layers per image (layer descriptors in the manifest)")
+    ax.set_ylabel("number of images")
+    ax.set_title(f"Layers per image: {_n(counts.size)} images, median {np.median(counts):g}, "
+                 f"max {counts.max()}")
+    return fig
+
+
+def files_per_image_cdf(res, log):
+    """Regular files per image, summed over its layers (shadowed files included)."""
+    t = res.table("images", columns=["status", "file_count"])
+    ok = _ok_rows(t, "images", log)
+    files = _known(t["file_count"][ok], "file counts", log)
+    _require(files, "file counts")
+    fig, ax = _new_figure()
+    _cdf(ax, files)
+    _scale_x(ax, files)
+    ax.set_xlabel("regular files per image (sum over its layers)")
+    _finish_cdf(ax, "fraction of images (CDF)")
+    ax.set_title(f"Files per image CDF: {_n(files.size)} images, median {_n(np.median(files))}")
+    return fig
+
+
+def image_popularity_cdf(res, log):
+    """Pull count of the images, as carried over from the image list."""
+    t = res.table("images", columns=["pull_count"])
+    pulls = _known(t["pull_count"], "pull counts", log)
+    _require(pulls, "pull counts")
+    fig, ax = _new_figure()
+    _cdf(ax, pulls)
+    _scale_x(ax, pulls)
+    ax.set_xlabel("pull count (from the image list)")
+    _finish_cdf(ax, "fraction of images (CDF)")
+    ax.set_title(f"Image popularity CDF: {_n(pulls.size)} images with a pull count")
+    return fig
+
+
+def image_created(res, log):
+    """Images by the year their config says they were created."""
+    t = res.table("images", columns=["status", "created"])
+    ok = _ok_rows(t, "images", log)
+    created = _known(t["created"][ok], "creation times", log)
+    _require(created, "creation times")
+    # Unix seconds -> calendar year (UTC) without a Python loop over millions of rows.
+    years = created.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970
+    fig, ax = _new_figure()
+    _integer_bars(ax, years)
+    ax.set_xlabel("year the image was created (config `created`, UTC)")
+    ax.set_ylabel("number of images")
+    ax.set_title(f"Images by creation year: {_n(created.size)} images")
+    return fig
+
+
+def layer_ref_count(res, log):
+    """Images per layer: how widely layers are shared (ref_count)."""
+    t = res.table("layers", columns=["ref_count"])
+    refs = _known(t["ref_count"], "ref counts", log)
+    _require(refs, "ref counts")
+    fig, ax = _new_figure()
+    vals, counts = np.unique(refs, return_counts=True)
+    if _spans_decades(vals.astype(float)):
+        ax.loglog(vals, counts, "o", markersize=4)
+    else:
+        ax.bar(vals, counts, width=0.8)
+        if _spans_decades(counts.astype(float)):
+            ax.set_yscale("log")
+    ax.set_xlabel("images referencing the layer (ref_count)")
+    ax.set_ylabel("number of distinct layers")
+    ax.grid(True, alpha=0.3)
+    shared = int(np.sum(refs > 1))
+    ax.set_title(f"Images per layer: {_n(refs.size)} layers, "
+                 f"{_n(shared)} ({100 * shared / refs.size:.1f}%) shared")
+    return fig
+
+
+def layer_files_dirs_cdf(res, log):
+    """Regular files and directories per distinct layer."""
+    t = res.table("layers", columns=["status", "file_count", "dir_count"])
+    ok = _ok_rows(t, "layers", log)
+    files = _known(t["file_count"][ok], "file counts", log)
+    dirs = _known(t["dir_count"][ok], "directory counts", log)
+    _require(files, "file counts")
+    fig, ax = _new_figure()
+    _cdf(ax, files, f"regular files (median {_n(np.median(files))})")
+    if dirs.size:
+        _cdf(ax, dirs, f"directories (median {_n(np.median(dirs))})")
+    _scale_x(ax, np.concatenate([files, dirs]))
+    ax.set_xlabel("entries per layer (count)")
+    _finish_cdf(ax, "fraction of layers (CDF)")
+    ax.legend(loc="lower right")
+    empty = int(np.sum(files == 0))
+    ax.set_title(f"Files and directories per layer: {_n(files.size)} layers, "
+                 f"{_n(empty)} without files")
+    return fig
+
+
+def layer_max_depth(res, log):
+    """Deepest directory of each layer (usr = 1, usr/bin = 2)."""
+    t = res.table("layers", columns=["status", "max_depth"])
+    ok = _ok_rows(t, "layers", log)
+    depth = _known(t["max_depth"][ok], "depths", log)
+    _require(depth, "depths")
+    fig, ax = _new_figure()
+    _integer_bars(ax, depth)
+    ax.set_xlabel("maximum directory depth in the layer (path components)")
+    ax.set_ylabel("number of distinct layers")
+    ax.set_title(f"Directory depth per layer: {_n(depth.size)} layers, median {np.median(depth):g}")
+    return fig
+
+
+def compression_ratio_cdf(res, log):
+    """Uncompressed / compressed size per layer, one line per compression kind."""
+    t = res.table("layers", columns=["status", "compression", "compressed_bytes",
+                                     "uncompressed_bytes"])
+    ok = _ok_rows(t, "layers", log)
+    comp, unc, kind = t["compressed_bytes"][ok], t["uncompressed_bytes"][ok], t["compression"][ok]
+    valid = (comp > 0) & (unc >= 0)
+    if np.any(~valid):
+        log.append(f"{_n(np.sum(~valid))} layers with unknown or zero size skipped")
+    ratio, kind = unc[valid] / comp[valid], kind[valid]
+    _require(ratio, "compression ratios")
+    fig, ax = _new_figure()
+    for k in sorted(set(kind.tolist()), key=lambda k: -np.sum(kind == k)):
+        r = ratio[kind == k]
+        _cdf(ax, r, f"{k}: {_n(r.size)} layers, median {np.median(r):.2f}")
+    if _spans_decades(ratio, 1.5):
+        ax.set_xscale("log")
+    ax.set_xlabel("compression ratio (uncompressed bytes / compressed bytes)")
+    _finish_cdf(ax, "fraction of layers (CDF)")
+    ax.legend(loc="lower right")
+    ax.set_title(f"Layer compression ratio CDF: {_n(ratio.size)} layers")
+    return fig
+
+
+def file_size_histogram(res, log):
+    """Sizes of every regular file of every distinct layer, power-of-two bins."""
+    lower, counts = res.histogram("file_size")
+    if counts.sum() == 0:
+        raise Skip("no files")
+    binning = res.histogram_binning("file_size")
+    fig, ax = _new_figure(8.0, 4.5)
+    x = np.arange(len(counts))
+    ax.bar(x, counts, width=0.9)
+    if binning == "pow2":
+        # Bin 0 is the value 0, bin k is [2^(k-1), 2^k): label bins by lower edge.
+        step = 1 if len(counts) <= 16 else 4 if len(counts) <= 48 else 8
+        # Label bin 0 and every step-th bin after it; with step > 1 the "1 B"
+        # label would sit on top of "0", so labelling starts at bin step + 1.
+        ticks = [0] + [k for k in x[1:] if (k - 1) % step == 0 and (step == 1 or k > 1)]
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([_iec_bytes(int(lower[k])) for k in ticks], rotation=45, ha="right")
+        ax.set_xlabel("file size (bytes; bin k holds [2^(k-1), 2^k), bin 0 holds empty files)")
+    else:
+        ax.set_xticks(x)
+        ax.set_xticklabels([_iec_bytes(int(v)) for v in lower], rotation=45, ha="right")
+        ax.set_xlabel(f"file size (bytes, bins: {binning}, labelled by lower edge)")
+    if _spans_decades(counts.astype(float)):
+        ax.set_yscale("log")
+    ax.set_ylabel("number of files")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.set_title(f"File size distribution: {_n(counts.sum())} regular files in distinct layers")
+    return fig
+
+
+def _file_types_bars(res, log, count_col: str, unique_col: str, what: str, bytes_axis: bool):
+    """Horizontal bars of the top categories: all files vs distinct contents."""
+    t = res.table("filetypes")
+    total = t[count_col]
+    order = np.argsort(-total, kind="stable")
+    order = order[total[order] > 0]
+    _require(order, "file types")
+    top, rest = order[:TOP_TYPES], order[TOP_TYPES:]
+    if rest.size:
+        log.append(f"{rest.size} smaller categories not shown")
+    names = list(t["type"][top])
+    fig, ax = _new_figure(8.0, 0.35 * len(top) + 1.8)
+    y = np.arange(len(top))
+    ax.barh(y - 0.2, total[top], height=0.4, label="all files")
+    ax.barh(y + 0.2, t[unique_col][top], height=0.4, label="distinct contents")
+    ax.set_yticks(y)
+    ax.set_yticklabels(names)
+    ax.invert_yaxis()
+    if _spans_decades(np.concatenate([total[top], t[unique_col][top]]).astype(float)):
+        ax.set_xscale("log")
+    if bytes_axis:
+        ax.xaxis.set_major_formatter(FuncFormatter(_si_bytes))
+    ax.set_xlabel(what)
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(loc="lower right")
+    return fig, total, top, t
+
+
+def file_types_count(res, log):
+    """File-type categories ranked by number of regular files."""
+    fig, total, top, t = _file_types_bars(res, log, "file_count", "unique_file_count",
+                                          "number of regular files", False)
+    fig.axes[0].set_title(f"File types by count: top {len(top)} of {len(t['type'])} categories, "
+                          f"{_n(total.sum())} files")
+    return fig
+
+
+def file_types_bytes(res, log):
+    """File-type categories ranked by total bytes of regular files."""
+    fig, total, top, t = _file_types_bars(res, log, "file_bytes", "unique_bytes",
+                                          "total size of regular files (bytes)", True)
+    fig.axes[0].set_title(f"File types by bytes: top {len(top)} of {len(t['type'])} categories, "
+                          f"{_si_bytes(total.sum())} in total")
+    return fig
+
+
+def dedup_copies(res, log):
+    """How many distinct contents occur exactly k times (file-level duplication)."""
+    d = res.dedup()
+    copies, contents = d["copies"]["copies"], d["copies"]["contents"]
+    _require(copies, "copy counts")
+    fig, ax = _new_figure()
+    ax.loglog(copies, contents, "o", markersize=4)
+    ax.set_xlabel("copies of a content (occurrences over all distinct layers)")
+    ax.set_ylabel("number of distinct contents")
+    ax.grid(True, alpha=0.3)
+    saved = d.get("file_bytes", 0) - d.get("unique_bytes", 0)
+    share = 100 * saved / d["file_bytes"] if d.get("file_bytes", 0) > 0 else 0.0
+    ax.set_title(f"File duplication: {_n(d.get('file_count', 0))} files, "
+                 f"{_n(d.get('unique_file_count', 0))} distinct contents\n"
+                 f"{_si_bytes(saved)} ({share:.1f}% of file bytes) are extra copies")
+    return fig
+
+
+FIGURES = {
+    "layer_size_cdf": layer_size_cdf,
+    "file_size_histogram": file_size_histogram,
+    "file_types_count": file_types_count,
+    "file_types_bytes": file_types_bytes,
+    "layers_per_image": layers_per_image,
+    "image_size_cdf": image_size_cdf,
+    "files_per_image_cdf": files_per_image_cdf,
+    "image_popularity_cdf": image_popularity_cdf,
+    "image_created": image_created,
+    "layer_ref_count": layer_ref_count,
+    "layer_files_dirs_cdf": layer_files_dirs_cdf,
+    "layer_max_depth": layer_max_depth,
+    "compression_ratio_cdf": compression_ratio_cdf,
+    "dedup_copies": dedup_copies,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Draw the study's figures from a regcensus results file.")
+    parser.add_argument("results", help="results file written by `regcensus run`")
+    parser.add_argument("--out", required=True, help="directory for the figures (created)")
+    parser.add_argument("--pdf", action="store_true", help="also write a PDF of each figure")
+    parser.add_argument("--only", nargs="+", choices=sorted(FIGURES), metavar="NAME",
+                        help="draw only these figures")
+    args = parser.parse_args(argv)
+
+    try:
+        res = open_results(args.results)
+    except NotResultsFileError as exc:
+        print(f"figures.py: error: {exc}", file=sys.stderr)
+        return 2
+    if res.format_version != 1:
+        print(f"figures.py: warning: format_version {res.format_version}, this script knows 1",
+              file=sys.stderr)
+    os.makedirs(args.out, exist_ok=True)
+
+    failed = 0
+    with res:
+        for name, draw in FIGURES.items():
+            if args.only and name not in args.only:
+                continue
+            log: list[str] = []
+            try:
+                fig = draw(res, log)
+            except Skip as why:
+                print(f"skipped {name}: {why}" + (f" ({'; '.join(log)})" if log else ""))
+                continue
+            except KeyError as exc:
+                print(f"figures.py: error: {name}: missing data: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            paths = _save(fig, args.out, name, args.pdf)
+            note = f" ({'; '.join(log)})" if log else ""
+            print(f"wrote {', '.join(paths)}{note}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+#pragma once
+// A thin RAII layer over the HDF5 C API, just what the results file needs:
+// groups, 1-D int64 and variable-length UTF-8 string datasets, and scalar
+// attributes. Every dataset is written with its `description` (and `units`
+// where given), the convention of the results contract.
+#include <hdf5.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace regcensus::h5 {
+
+// Owns one hid_t and closes it with the matching H5*close function.
+class Handle {
+public:
+    using Closer = herr_t (*)(hid_t);
+    Handle() = default;
+    Handle(hid_t id, Closer closer, const char* what);
+    ~Handle();
+    Handle(Handle&& other) noexcept;
+    Handle& operator=(Handle&& other) noexcept;
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    hid_t id() const { return id_; }
+
+private:
+    hid_t id_ = H5I_INVALID_HID;
+    Closer closer_ = nullptr;
+};
+
+// A file or a group: both hold datasets, groups and attributes.
+class Location {
+public:
+    explicit Location(Handle handle) : handle_(std::move(handle)) {}
+    hid_t id() const { return handle_.id(); }
+
+    Location create_group(const std::string& name) const;
+    Location open_group(const std::string& name) const;
+    bool has(const std::string& name) const;
+    std::vector<std::string> member_names() const;
+
+    void write_int64(const std::string& name, std::span<const int64_t> values, std::string_view description,
+                     std::string_view units = {}) const;
+    void write_strings(const std::string& name, const std::vector<std::string>& values,
+                       std::string_view description) const;
+    std::vector<int64_t> read_int64(const std::string& name) const;
+    std::vector<std::string> read_strings(const std::string& name) const;
+
+    void set_attribute(const std::string& name, std::string_view value) const;
+    void set_attribute(const std::string& name, int64_t value) const;
+    std::string string_attribute(const std::string& name) const;
+    int64_t int64_attribute(const std::string& name) const;
+    // Attributes of a member dataset (for descriptions and units).
+    std::string dataset_string_attribute(const std::string& dataset, const std::string& name) const;
+
+private:
+    Handle handle_;
+};
+
+class File : public Location {
+public:
+    static File create(const std::string& path);  // truncates
+    static File open_read(const std::string& path);
+
+private:
+    using Location::Location;
+};
+
+}  // namespace regcensus::h5

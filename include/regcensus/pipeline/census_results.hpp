@@ -1,0 +1,57 @@
+#pragma once
+// Everything results.h5 holds, assembled on rank 0 after the reduce.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "regcensus/layer/layer_profile.hpp"
+#include "regcensus/pipeline/dedup_reduce.hpp"
+#include "regcensus/pipeline/image_record.hpp"
+#include "regcensus/pipeline/layer_plan.hpp"
+
+namespace regcensus {
+
+// Provenance, in the spirit of SWIFT's snapshots: what produced the file and how.
+struct RunProvenance {
+    std::string tool_version;
+    std::string created_utc;
+    std::string command_line;
+    int64_t mpi_ranks = 1;
+    std::map<std::string, std::string> parameters;  // option name -> value, credentials never included
+};
+
+// Per-image sums over its layers; -1 when any layer is unknown.
+struct ImageTotals {
+    int64_t layer_count = -1, compressed_bytes = -1, uncompressed_bytes = -1, file_count = -1, file_bytes = -1;
+};
+
+struct FileTypeTotals {
+    std::array<int64_t, kFileTypeCount> file_count{}, file_bytes{}, unique_file_count{}, unique_bytes{};
+};
+
+// One /histograms group: inclusive lower edges and counts.
+struct BinnedHistogram {
+    std::string binning;  // "pow2" (bin 0 = 0, bin k = [2^(k-1), 2^k)) or "linear" (one bin per value)
+    std::vector<int64_t> lower, counts;
+    std::string description;
+    std::string units;  // "bytes", or empty
+};
+
+struct CensusResults {
+    RunProvenance provenance;
+    std::vector<ImageRecord> images;
+    std::vector<ImageTotals> image_totals;
+    LayerPlan plan;                      // layer rows, ref counts, CSR
+    std::vector<LayerProfile> layers;    // same rows as plan.layers
+    DedupSummary dedup;
+    FileTypeTotals file_types;
+    std::map<std::string, BinnedHistogram> histograms;
+};
+
+// Fills image_totals, file_types (counts) and histograms from images, plan, layers
+// and dedup; marks images whose layers failed as `layer_failed`.
+void summarise(CensusResults& results);
+
+}  // namespace regcensus

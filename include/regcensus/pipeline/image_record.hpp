@@ -1,0 +1,31 @@
+#pragma once
+// One row of /images as the plan phase resolves it, plus the layer descriptors
+// that tie it to /layers.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "regcensus/util/binary_codec.hpp"
+
+namespace regcensus {
+
+struct ImageLayerRef {
+    std::string digest;
+    std::string media_type;
+    int64_t size = -1;
+};
+
+struct ImageRecord {
+    std::string reference, repository, tag;
+    std::string status = "ok", error;
+    std::string manifest_digest, index_digest, media_type, platform;
+    int64_t created = -1, pull_count = -1, star_count = -1;
+    std::vector<ImageLayerRef> layers;  // base first, as listed in the manifest
+
+    bool ok() const { return status == "ok"; }
+};
+
+void encode(ByteWriter& out, const ImageRecord& image);
+ImageRecord decode_image_record(ByteReader& in);
+
+}  // namespace regcensus

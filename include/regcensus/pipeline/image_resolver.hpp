@@ -1,0 +1,22 @@
+#pragma once
+// The plan phase for one image: reference -> manifest (an index or manifest list
+// resolves to the wanted platform) -> config -> layer descriptors. Every
+// failure becomes the row's status; nothing here throws for data problems.
+#include "regcensus/manifest/manifest.hpp"
+#include "regcensus/pipeline/image_list.hpp"
+#include "regcensus/pipeline/image_record.hpp"
+#include "regcensus/pipeline/work_directory.hpp"
+#include "regcensus/registry/registry_client.hpp"
+
+namespace regcensus {
+
+struct ResolveOptions {
+    Platform platform{"linux", "amd64", ""};
+    bool docker_hub = false;  // apply the `library/` rule to one-word names
+    int64_t max_config_bytes = 4 << 20;
+};
+
+ImageRecord resolve_image(RegistryClient& registry, const ImageListEntry& entry, const ResolveOptions& options,
+                          const WorkDirectory& work);
+
+}  // namespace regcensus

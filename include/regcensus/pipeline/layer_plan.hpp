@@ -1,0 +1,32 @@
+#pragma once
+// From resolved images to the distinct layers: one row per distinct digest,
+// sorted by digest (the /layers row order), its reference count, where to fetch
+// it, which rank analyses it, and the CSR index from images to layer rows.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "regcensus/pipeline/image_record.hpp"
+
+namespace regcensus {
+
+struct PlannedLayer {
+    std::string digest;
+    std::string media_type;  // from the first image in list order that lists it
+    std::string repository;  // a repository the blob can be fetched from (the same first image)
+    int64_t size = -1;
+    int64_t ref_count = 0;   // images (rows of /images) whose manifest lists it, each image once
+    int owner_rank = 0;
+};
+
+struct LayerPlan {
+    std::vector<PlannedLayer> layers;
+    std::vector<int64_t> image_layer_offsets;  // image_count + 1 entries
+    std::vector<int64_t> image_layer_rows;     // rows of `layers`, base layer first
+};
+
+// Owners are balanced by compressed bytes (largest first onto the least loaded
+// rank), deterministic for the same images and rank count.
+LayerPlan plan_layers(const std::vector<ImageRecord>& images, int ranks);
+
+}  // namespace regcensus

@@ -1,0 +1,77 @@
+#pragma once
+// HTTP requests over one reusable libcurl easy handle (so keep-alive
+// connections are reused), with the registry's transport policy in one place:
+// TLS verification, redirects that never downgrade https and never carry
+// credentials to another host, and retries with exponential backoff and jitter.
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "regcensus/registry/curl_handles.hpp"
+
+namespace regcensus {
+
+struct HttpRequest {
+    std::string method = "GET";  // GET, HEAD, POST, PUT, DELETE
+    std::string url;
+    std::vector<std::string> headers;  // "Name: value"
+    std::string_view body;             // POST/PUT payload; must outlive the call
+};
+
+struct HttpResponse {
+    long status = 0;
+    std::string effective_url;  // after redirects
+    std::vector<std::pair<std::string, std::string>> headers;  // of the final response, names lowercased
+    std::string body;  // the body, unless it went to a sink; then only non-2xx bodies (error documents)
+    bool aborted_by_sink = false;
+
+    // The first value of a header, "" when absent. `name` must be lowercase.
+    std::string header(std::string_view name) const;
+    bool ok() const { return status >= 200 && status < 300; }
+};
+
+struct HttpPolicy {
+    bool tls_verify = true;
+    long connect_timeout_s = 30;
+    int retries = 3;
+    // Redirects may only go to https when the registry is https.
+    bool https_only = false;
+};
+
+// Receives the body of a successful (2xx) final response as it arrives.
+// Returns false to abort the transfer.
+using HttpBodySink = std::function<bool(std::span<const std::byte>)>;
+
+class HttpSession {
+public:
+    explicit HttpSession(HttpPolicy policy);
+
+    // Performs `request`, retrying connection errors and 408/429/500/502/503/504
+    // up to policy.retries times; returns the final response whatever its status.
+    // The body is kept up to `max_body_bytes` (DataError "too_large" beyond).
+    // Throws DataError "network" (or "truncated") when the transfer fails for good.
+    HttpResponse perform(const HttpRequest& request, int64_t max_body_bytes);
+
+    // Like perform, but a 2xx body goes to `sink` instead of memory. Once a byte
+    // reached the sink, a failure is no longer retried (the caller has consumed
+    // it). `should_abort` is polled during the transfer and the backoff sleeps.
+    HttpResponse perform_streaming(const HttpRequest& request, const HttpBodySink& sink,
+                                   const std::function<bool()>& should_abort);
+
+    const HttpPolicy& policy() const { return policy_; }
+
+private:
+    struct Attempt;
+    HttpResponse perform_with_retries(const HttpRequest& request, int64_t max_body_bytes, const HttpBodySink* sink,
+                                      const std::function<bool()>* should_abort);
+    CURLcode perform_once(const HttpRequest& request, Attempt& attempt);
+
+    HttpPolicy policy_;
+    CurlEasy easy_;
+};
+
+}  // namespace regcensus

@@ -1,0 +1,180 @@
+#include "regcensus/h5/h5_location.hpp"
+
+#include <stdexcept>
+
+namespace regcensus::h5 {
+namespace {
+
+hid_t check(hid_t id, const char* what) {
+    if (id < 0) throw std::runtime_error(std::string("HDF5: ") + what + " failed");
+    return id;
+}
+
+void check_status(herr_t status, const char* what) {
+    if (status < 0) throw std::runtime_error(std::string("HDF5: ") + what + " failed");
+}
+
+// Variable-length UTF-8 strings: what h5py reads as `str`.
+Handle utf8_string_type() {
+    Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "H5Tcopy");
+    check_status(H5Tset_size(type.id(), H5T_VARIABLE), "H5Tset_size");
+    check_status(H5Tset_cset(type.id(), H5T_CSET_UTF8), "H5Tset_cset");
+    return type;
+}
+
+Handle simple_space(std::size_t n) {
+    hsize_t dims[1] = {n};
+    return Handle(H5Screate_simple(1, dims, nullptr), H5Sclose, "H5Screate_simple");
+}
+
+void write_string_attribute(hid_t owner, const std::string& name, std::string_view value) {
+    auto type = utf8_string_type();
+    Handle space(H5Screate(H5S_SCALAR), H5Sclose, "H5Screate");
+    Handle attr(H5Acreate2(owner, name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                "H5Acreate2");
+    std::string copy(value);
+    const char* pointer = copy.c_str();
+    check_status(H5Awrite(attr.id(), type.id(), &pointer), "H5Awrite");
+}
+
+std::string read_string_attribute(hid_t owner, const std::string& name) {
+    Handle attr(H5Aopen(owner, name.c_str(), H5P_DEFAULT), H5Aclose, "H5Aopen");
+    auto type = utf8_string_type();
+    char* pointer = nullptr;
+    check_status(H5Aread(attr.id(), type.id(), &pointer), "H5Aread");
+    std::string value = pointer ? pointer : "";
+    H5free_memory(pointer);
+    return value;
+}
+
+void describe(hid_t dataset, std::string_view description, std::string_view units) {
+    write_string_attribute(dataset, "description", description);
+    if (!units.empty()) write_string_attribute(dataset, "units", units);
+}
+
+}  // namespace
+
+Handle::Handle(hid_t id, Closer closer, const char* what) : id_(check(id, what)), closer_(closer) {}
+
+Handle::~Handle() {
+    if (id_ >= 0 && closer_) closer_(id_);
+}
+
+Handle::Handle(Handle&& other) noexcept : id_(other.id_), closer_(other.closer_) { other.id_ = H5I_INVALID_HID; }
+
+Handle& Handle::operator=(Handle&& other) noexcept {
+    if (this != &other) {
+        if (id_ >= 0 && closer_) closer_(id_);
+        id_ = other.id_;
+        closer_ = other.closer_;
+        other.id_ = H5I_INVALID_HID;
+    }
+    return *this;
+}
+
+Location Location::create_group(const std::string& name) const {
+    return Location(Handle(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+                           "H5Gcreate2"));
+}
+
+Location Location::open_group(const std::string& name) const {
+    return Location(Handle(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), H5Gclose, "H5Gopen2"));
+}
+
+bool Location::has(const std::string& name) const { return H5Lexists(id(), name.c_str(), H5P_DEFAULT) > 0; }
+
+std::vector<std::string> Location::member_names() const {
+    std::vector<std::string> names;
+    H5Literate(
+        id(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
+        [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+            static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+            return 0;
+        },
+        &names);
+    return names;
+}
+
+void Location::write_int64(const std::string& name, std::span<const int64_t> values, std::string_view description,
+                           std::string_view units) const {
+    auto space = simple_space(values.size());
+    Handle dataset(H5Dcreate2(id(), name.c_str(), H5T_STD_I64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Dclose, "H5Dcreate2");
+    if (!values.empty())
+        check_status(H5Dwrite(dataset.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+                     "H5Dwrite");
+    describe(dataset.id(), description, units);
+}
+
+void Location::write_strings(const std::string& name, const std::vector<std::string>& values,
+                             std::string_view description) const {
+    auto type = utf8_string_type();
+    auto space = simple_space(values.size());
+    Handle dataset(H5Dcreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Dclose, "H5Dcreate2");
+    std::vector<const char*> pointers;
+    pointers.reserve(values.size());
+    for (const auto& v : values) pointers.push_back(v.c_str());
+    if (!values.empty())
+        check_status(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), "H5Dwrite");
+    describe(dataset.id(), description, {});
+}
+
+std::vector<int64_t> Location::read_int64(const std::string& name) const {
+    Handle dataset(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose, "H5Dopen2");
+    Handle space(H5Dget_space(dataset.id()), H5Sclose, "H5Dget_space");
+    std::vector<int64_t> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id())));
+    if (!values.empty())
+        check_status(H5Dread(dataset.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+                     "H5Dread");
+    return values;
+}
+
+std::vector<std::string> Location::read_strings(const std::string& name) const {
+    Handle dataset(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose, "H5Dopen2");
+    Handle space(H5Dget_space(dataset.id()), H5Sclose, "H5Dget_space");
+    auto type = utf8_string_type();
+    std::vector<char*> pointers(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id())), nullptr);
+    std::vector<std::string> values;
+    if (pointers.empty()) return values;
+    check_status(H5Dread(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), "H5Dread");
+    values.reserve(pointers.size());
+    for (char* p : pointers) values.emplace_back(p ? p : "");
+    H5Dvlen_reclaim(type.id(), space.id(), H5P_DEFAULT, pointers.data());
+    return values;
+}
+
+void Location::set_attribute(const std::string& name, std::string_view value) const {
+    write_string_attribute(id(), name, value);
+}
+
+void Location::set_attribute(const std::string& name, int64_t value) const {
+    Handle space(H5Screate(H5S_SCALAR), H5Sclose, "H5Screate");
+    Handle attr(H5Acreate2(id(), name.c_str(), H5T_STD_I64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                "H5Acreate2");
+    check_status(H5Awrite(attr.id(), H5T_NATIVE_INT64, &value), "H5Awrite");
+}
+
+std::string Location::string_attribute(const std::string& name) const { return read_string_attribute(id(), name); }
+
+int64_t Location::int64_attribute(const std::string& name) const {
+    Handle attr(H5Aopen(id(), name.c_str(), H5P_DEFAULT), H5Aclose, "H5Aopen");
+    int64_t value = 0;
+    check_status(H5Aread(attr.id(), H5T_NATIVE_INT64, &value), "H5Aread");
+    return value;
+}
+
+std::string Location::dataset_string_attribute(const std::string& dataset, const std::string& name) const {
+    Handle handle(H5Dopen2(id(), dataset.c_str(), H5P_DEFAULT), H5Dclose, "H5Dopen2");
+    return read_string_attribute(handle.id(), name);
+}
+
+File File::create(const std::string& path) {
+    return File(Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, "H5Fcreate"));
+}
+
+File File::open_read(const std::string& path) {
+    return File(Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "H5Fopen"));
+}
+
+}  // namespace regcensus::h5

@@ -1,0 +1,34 @@
+#pragma once
+// gzip through ISA-L's streaming inflate (the only file that touches ISA-L).
+// Multi-member streams (concatenated gzip members, as pigz and some registries
+// write them) are decompressed as one stream; each member's CRC-32 and length
+// are verified.
+#include <memory>
+#include <vector>
+
+#include "decompressor.hpp"
+
+struct inflate_state;
+
+namespace regcensus::layer {
+
+class GzipDecompressor final : public Decompressor {
+public:
+    explicit GzipDecompressor(VerifiedInput& input);
+    ~GzipDecompressor() override;
+    std::span<const std::byte> next() override;
+
+private:
+    bool refill_input();
+
+    VerifiedInput& input_;
+    struct StateDeleter {
+        void operator()(inflate_state* state) const;
+    };
+    std::unique_ptr<inflate_state, StateDeleter> state_;  // large (tens of KiB): on the heap
+    std::vector<std::byte> output_;
+    bool input_ended_ = false;
+    bool last_call_filled_output_ = false;
+};
+
+}  // namespace regcensus::layer

@@ -1,0 +1,87 @@
+// analyze_layer: wires the stages together and turns every data problem into
+// the profile's status. Order of trust: a failed transfer first (the blob was
+// never seen whole), then the digest, then the size, then what decoding found.
+#include "regcensus/layer/layer_analyzer.hpp"
+
+#include <optional>
+
+#include "archive_reader.hpp"
+#include "decompressor.hpp"
+#include "layer_census.hpp"
+#include "regcensus/util/data_error.hpp"
+#include "tar_stream.hpp"
+#include "verified_input.hpp"
+
+namespace regcensus {
+namespace {
+
+using namespace regcensus::layer;
+
+void read_tar(TarStream& stream, LayerCensus& census) {
+    ArchiveReader reader(stream);
+    TarEntry entry;
+    while (reader.next_entry(entry)) census.add_entry(entry, reader);
+}
+
+// On failure only compressed_bytes (and the compression, if known) survive.
+void mark_failed(LayerAnalysis& analysis, const DataError& error) {
+    LayerProfile& p = analysis.profile;
+    p.status = error.status();
+    p.error = error.what();
+    p.uncompressed_bytes = p.file_count = p.file_bytes = p.dir_count = p.max_depth = -1;
+    p.symlink_count = p.hardlink_count = p.other_count = p.whiteout_count = p.opaque_count = -1;
+    p.file_size = {};
+    p.directory_depth = {};
+    p.type_files.fill(0);
+    p.type_bytes.fill(0);
+    analysis.files.clear();
+    analysis.files.shrink_to_fit();
+}
+
+}  // namespace
+
+LayerAnalysis analyze_layer(ByteSource& blob, const LayerExpectation& expect, const LayerLimits& limits) {
+    LayerAnalysis analysis;
+    LayerProfile& profile = analysis.profile;
+    profile.digest = expect.digest;
+    profile.media_type = expect.media_type;
+
+    VerifiedInput input(blob);
+    std::optional<DataError> failure;
+    try {
+        const Compression compression = input.sniff_compression();
+        profile.compression = std::string(compression_name(compression));
+        const auto decompressor = make_decompressor(compression, input);
+        TarStream stream(*decompressor, input, limits);
+        LayerCensus census(analysis, limits);
+        if (input.bytes_read() > 0) read_tar(stream, census);  // an empty blob is an empty layer
+        // Whatever follows the end blocks belongs to the stream too; reading it
+        // also completes the gzip/zstd checks of the last member or frame.
+        stream.drain();
+        profile.uncompressed_bytes = stream.bytes();
+        census.finish();
+    } catch (const DataError& error) {
+        failure = error;
+    }
+
+    // The digest covers the whole blob even when decoding stopped early; the
+    // drain is bounded so a huge corrupt blob is not read forever.
+    const bool read_whole_blob = input.drain(limits.max_layer_bytes);
+    profile.compressed_bytes = input.bytes_read();
+    if (input.source_error()) {
+        failure = *input.source_error();
+    } else if (read_whole_blob) {
+        const std::string digest = input.finish_digest();
+        if (expect.digest.empty()) profile.digest = digest;
+        if (!expect.digest.empty() && digest != expect.digest) {
+            failure = DataError("digest_mismatch", "blob digest is " + digest + ", expected " + expect.digest);
+        } else if (expect.size >= 0 && input.bytes_read() != expect.size) {
+            failure = DataError("size_mismatch", "blob has " + std::to_string(input.bytes_read()) +
+                                                     " bytes, the descriptor says " + std::to_string(expect.size));
+        }
+    }
+    if (failure) mark_failed(analysis, *failure);
+    return analysis;
+}
+
+}  // namespace regcensus

@@ -1,0 +1,106 @@
+#include "layer_census.hpp"
+
+#include <algorithm>
+
+#include "regcensus/util/data_error.hpp"
+#include "regcensus/util/json_writer.hpp"
+#include "tar_path.hpp"
+
+namespace regcensus::layer {
+namespace {
+
+constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
+constexpr std::string_view kWhiteoutPrefix = ".wh.";
+
+}  // namespace
+
+LayerCensus::LayerCensus(LayerAnalysis& analysis, const LayerLimits& limits)
+    : profile_(analysis.profile), files_(analysis.files), limits_(limits) {
+    LayerProfile& p = profile_;
+    p.file_count = p.file_bytes = p.dir_count = p.max_depth = 0;
+    p.symlink_count = p.hardlink_count = p.other_count = p.whiteout_count = p.opaque_count = 0;
+}
+
+void LayerCensus::add_entry(const TarEntry& entry, ArchiveReader& reader) {
+    const std::string_view path = normalise_tar_path(entry.path, path_buffer_);
+    // Every entry implies its parents, whiteouts and links included.
+    directories_.add_parents_of(path);
+
+    // A whiteout or opaque marker is only that, whatever its tar type.
+    const std::string_view name = path_basename(path);
+    if (name == kOpaqueMarker) {
+        ++profile_.opaque_count;
+        return;
+    }
+    if (name.starts_with(kWhiteoutPrefix) && entry.kind != EntryKind::directory) {
+        ++profile_.whiteout_count;
+        return;
+    }
+    switch (entry.kind) {
+        case EntryKind::regular: add_regular_file(path, entry.size, reader); break;
+        case EntryKind::directory: directories_.add_directory(path); break;
+        case EntryKind::symlink: ++profile_.symlink_count; break;
+        case EntryKind::hardlink: ++profile_.hardlink_count; break;
+        case EntryKind::device:
+        case EntryKind::fifo: ++profile_.other_count; break;
+        case EntryKind::other: break;  // e.g. a socket: no tar writer produces one
+    }
+}
+
+void LayerCensus::add_regular_file(std::string_view path, int64_t size, ArchiveReader& reader) {
+    logical_file_bytes_ += size;
+    if (logical_file_bytes_ > limits_.max_layer_bytes)
+        throw DataError("too_large", "regular files (sparse holes included) exceed the limit of " +
+                                         std::to_string(limits_.max_layer_bytes) + " bytes");
+    ContentHash hash;
+    FileType type;
+    DataBlock block;
+    if (!reader.read_block(block)) {
+        // No data at all: an empty file, or a sparse file that is one hole.
+        hasher_.begin();
+        hasher_.update_zeros(size);
+        hash = hasher_.finish();
+        type = classify_file_type(hasher_.probe(), size);
+    } else if (block.offset == 0 && static_cast<int64_t>(block.bytes.size()) == size) {
+        // The whole file in one block (most files): hash in one shot, classify
+        // before the next read invalidates the block.
+        hash = ContentHasher::hash_whole(block.bytes);
+        type = classify_file_type(block.bytes.first(std::min(block.bytes.size(), kFileTypeProbeBytes)), size);
+        while (reader.read_block(block))
+            if (!block.bytes.empty()) throw DataError("corrupt", "tar: file data beyond the entry's size");
+    } else {
+        hasher_.begin();
+        int64_t position = 0;
+        do {
+            if (block.offset < position) throw DataError("corrupt", "tar: overlapping sparse file blocks");
+            hasher_.update_zeros(block.offset - position);
+            hasher_.update(block.bytes);
+            position = block.offset + static_cast<int64_t>(block.bytes.size());
+        } while (reader.read_block(block));
+        if (position > size) throw DataError("corrupt", "tar: file data beyond the entry's size");
+        hasher_.update_zeros(size - position);  // a trailing hole
+        hash = hasher_.finish();
+        type = classify_file_type(hasher_.probe(), size);
+    }
+
+    FileRecord& record = files_.emplace_back();
+    record.hash = hash;
+    record.size = size;
+    record.type = type;
+    record.index = static_cast<uint32_t>(profile_.file_count);
+    append_escaped_invalid_utf8(record.path, path);
+
+    ++profile_.file_count;
+    profile_.file_bytes += size;
+    profile_.file_size.add(size);
+    profile_.type_files[static_cast<std::size_t>(type)] += 1;
+    profile_.type_bytes[static_cast<std::size_t>(type)] += size;
+}
+
+void LayerCensus::finish() {
+    profile_.dir_count = directories_.count();
+    profile_.max_depth = directories_.max_depth();
+    profile_.directory_depth = directories_.depth_histogram();
+}
+
+}  // namespace regcensus::layer

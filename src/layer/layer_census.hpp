@@ -1,0 +1,42 @@
+#pragma once
+// The accounting of one layer's tar entries, exactly per the /layers
+// definitions of the results contract (see docs/layer-analysis.md for the
+// decisions on edge cases): counts, directories, per-file records, per-type
+// totals and the file-size histogram.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "archive_reader.hpp"
+#include "content_hasher.hpp"
+#include "directory_set.hpp"
+#include "regcensus/layer/layer_analyzer.hpp"
+
+namespace regcensus::layer {
+
+class LayerCensus {
+public:
+    // Zeroes the counts of `analysis.profile` and appends to `analysis.files`.
+    LayerCensus(LayerAnalysis& analysis, const LayerLimits& limits);
+
+    // Accounts one entry; a regular file's content is read from `reader`.
+    void add_entry(const TarEntry& entry, ArchiveReader& reader);
+
+    // Writes the directory figures once every entry has been seen.
+    void finish();
+
+private:
+    void add_regular_file(std::string_view path, int64_t size, ArchiveReader& reader);
+
+    LayerProfile& profile_;
+    std::vector<FileRecord>& files_;
+    const LayerLimits& limits_;
+    DirectorySet directories_;
+    ContentHasher hasher_;
+    std::string path_buffer_;  // reused for every entry's normalised path
+    // Logical bytes of regular files, sparse holes included: bounded like the
+    // decompressed stream so a sparse "bomb" cannot make hashing run forever.
+    int64_t logical_file_bytes_ = 0;
+};
+
+}  // namespace regcensus::layer

@@ -1,0 +1,50 @@
+#include "zstd_decompressor.hpp"
+
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#include <string>
+
+namespace regcensus::layer {
+
+void ZstdDecompressor::ContextDeleter::operator()(ZSTD_DCtx_s* context) const { ZSTD_freeDCtx(context); }
+
+ZstdDecompressor::ZstdDecompressor(VerifiedInput& input)
+    : input_(input), context_(ZSTD_createDCtx()), output_(kDecompressedChunkBytes) {
+    if (!context_) throw std::bad_alloc();
+    // The window a frame may ask for stays at libzstd's default cap (128 MiB):
+    // larger windows (zstd --long=31) are refused rather than allocated.
+}
+
+ZstdDecompressor::~ZstdDecompressor() = default;
+
+std::span<const std::byte> ZstdDecompressor::next() {
+    while (true) {
+        if (input_position_ == input_chunk_.size() && !input_ended_) {
+            input_chunk_ = input_.next();
+            input_position_ = 0;
+            input_ended_ = input_chunk_.empty();
+        }
+        const bool have_input = input_position_ < input_chunk_.size();
+        if (!have_input && !last_call_filled_output_) {
+            if (frame_pending_ != 0)
+                throw DataError("truncated", "zstd stream ends inside a frame");
+            return {};
+        }
+        ZSTD_inBuffer in{input_chunk_.data(), input_chunk_.size(), input_position_};
+        ZSTD_outBuffer out{output_.data(), output_.size(), 0};
+        const std::size_t hint = ZSTD_decompressStream(context_.get(), &out, &in);
+        if (ZSTD_isError(hint)) {
+            const std::string what = std::string("zstd: ") + ZSTD_getErrorName(hint);
+            if (ZSTD_getErrorCode(hint) == ZSTD_error_frameParameter_windowTooLarge)
+                throw DataError("too_large", what + " (window above the 128 MiB decoder limit)");
+            throw DataError("corrupt", what);
+        }
+        input_position_ = in.pos;
+        frame_pending_ = hint;
+        last_call_filled_output_ = out.pos == out.size;
+        if (out.pos > 0) return {output_.data(), out.pos};
+    }
+}
+
+}  // namespace regcensus::layer

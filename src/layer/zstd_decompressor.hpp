@@ -1,0 +1,35 @@
+#pragma once
+// zstd through libzstd's streaming API (the only file that touches libzstd's
+// decoder). Several frames in a row and skippable frames are handled by
+// ZSTD_decompressStream itself.
+#include <memory>
+#include <vector>
+
+#include "decompressor.hpp"
+
+struct ZSTD_DCtx_s;
+
+namespace regcensus::layer {
+
+class ZstdDecompressor final : public Decompressor {
+public:
+    explicit ZstdDecompressor(VerifiedInput& input);
+    ~ZstdDecompressor() override;
+    std::span<const std::byte> next() override;
+
+private:
+    VerifiedInput& input_;
+    struct ContextDeleter {
+        void operator()(ZSTD_DCtx_s* context) const;
+    };
+    std::unique_ptr<ZSTD_DCtx_s, ContextDeleter> context_;
+    std::vector<std::byte> output_;
+    std::span<const std::byte> input_chunk_;
+    std::size_t input_position_ = 0;
+    bool input_ended_ = false;
+    // ZSTD_decompressStream's last hint: 0 once a frame is complete and flushed.
+    std::size_t frame_pending_ = 1;
+    bool last_call_filled_output_ = false;
+};
+
+}  // namespace regcensus::layer

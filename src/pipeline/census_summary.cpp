@@ -1,0 +1,121 @@
+// Derived figures of a census: per-image totals, file-type totals and the
+// /histograms groups. Failed layers and images are counted in no distribution:
+// a distribution of partly known values would mislead.
+#include <algorithm>
+
+#include "regcensus/pipeline/census_results.hpp"
+
+namespace regcensus {
+namespace {
+
+BinnedHistogram pow2(const Pow2Histogram& h, std::string description, std::string units = {}) {
+    return {"pow2", h.lower_edges(), h.counts(), std::move(description), std::move(units)};
+}
+
+// One bin per value: for small integers such as depths, where powers of two would blur.
+BinnedHistogram linear(const std::vector<int64_t>& values, std::string description) {
+    BinnedHistogram h{"linear", {}, {}, std::move(description), {}};
+    for (auto v : values) {
+        if (v < 0) continue;
+        if (h.counts.size() <= static_cast<std::size_t>(v)) h.counts.resize(static_cast<std::size_t>(v) + 1, 0);
+        ++h.counts[static_cast<std::size_t>(v)];
+    }
+    for (std::size_t i = 0; i < h.counts.size(); ++i) h.lower.push_back(static_cast<int64_t>(i));
+    return h;
+}
+
+void total_images(CensusResults& r) {
+    r.image_totals.assign(r.images.size(), {});
+    for (std::size_t i = 0; i < r.images.size(); ++i) {
+        auto& image = r.images[i];
+        if (!image.ok()) continue;
+        auto& t = r.image_totals[i];
+        t.layer_count = static_cast<int64_t>(image.layers.size());
+        t.compressed_bytes = t.uncompressed_bytes = t.file_count = t.file_bytes = 0;
+        const LayerProfile* failed = nullptr;
+        for (auto k = r.plan.image_layer_offsets[i]; k < r.plan.image_layer_offsets[i + 1]; ++k) {
+            const auto& layer = r.layers[static_cast<std::size_t>(r.plan.image_layer_rows[k])];
+            const auto& descriptor = image.layers[static_cast<std::size_t>(k - r.plan.image_layer_offsets[i])];
+            t.compressed_bytes += descriptor.size >= 0 ? descriptor.size : std::max<int64_t>(layer.compressed_bytes, 0);
+            if (!layer.ok()) {
+                if (!failed) failed = &layer;
+                continue;
+            }
+            t.uncompressed_bytes += layer.uncompressed_bytes;
+            t.file_count += layer.file_count;
+            t.file_bytes += layer.file_bytes;
+        }
+        if (failed) {
+            image.status = "layer_failed";
+            image.error = "layer " + failed->digest + " failed: " + failed->status + ": " + failed->error;
+            t.uncompressed_bytes = t.file_count = t.file_bytes = -1;
+        }
+    }
+}
+
+void total_file_types(CensusResults& r) {
+    auto& f = r.file_types;
+    for (const auto& layer : r.layers) {
+        if (!layer.ok()) continue;
+        for (std::size_t t = 0; t < kFileTypeCount; ++t) {
+            f.file_count[t] += layer.type_files[t];
+            f.file_bytes[t] += layer.type_bytes[t];
+        }
+    }
+    f.unique_file_count = r.dedup.unique_files_by_type;
+    f.unique_bytes = r.dedup.unique_bytes_by_type;
+}
+
+void build_histograms(CensusResults& r) {
+    Pow2Histogram file_size, layer_compressed, layer_uncompressed, layer_files, layer_dirs, ref_count, directory_depth;
+    std::vector<int64_t> layer_depths;
+    for (std::size_t row = 0; row < r.layers.size(); ++row) {
+        const auto& layer = r.layers[row];
+        if (!layer.ok()) continue;
+        file_size.merge(layer.file_size);
+        directory_depth.merge(layer.directory_depth);
+        layer_compressed.add(layer.compressed_bytes);
+        layer_uncompressed.add(layer.uncompressed_bytes);
+        layer_files.add(layer.file_count);
+        layer_dirs.add(layer.dir_count);
+        layer_depths.push_back(layer.max_depth);
+        ref_count.add(r.plan.layers[row].ref_count);
+    }
+    Pow2Histogram image_compressed, image_uncompressed, image_layers, image_files;
+    for (std::size_t i = 0; i < r.images.size(); ++i) {
+        if (!r.images[i].ok()) continue;
+        const auto& t = r.image_totals[i];
+        image_compressed.add(t.compressed_bytes);
+        image_uncompressed.add(t.uncompressed_bytes);
+        image_layers.add(t.layer_count);
+        image_files.add(t.file_count);
+    }
+    Pow2Histogram copies;
+    for (auto [k, contents] : r.dedup.contents_by_copies) copies.add(k, contents);
+
+    auto& h = r.histograms;
+    h["file_size"] = pow2(file_size, "Sizes of all regular files of all distinct layers analysed.", "bytes");
+    h["layer_compressed_bytes"] = pow2(layer_compressed, "Compressed blob size of each distinct layer.", "bytes");
+    h["layer_uncompressed_bytes"] =
+        pow2(layer_uncompressed, "Decompressed tar stream length of each distinct layer.", "bytes");
+    h["layer_file_count"] = pow2(layer_files, "Regular files per distinct layer.");
+    h["layer_dir_count"] = pow2(layer_dirs, "Distinct directories (explicit and implied) per distinct layer.");
+    h["layer_max_depth"] = linear(layer_depths, "Deepest directory of each distinct layer, in path components.");
+    h["layer_ref_count"] = pow2(ref_count, "Images of the list whose manifest lists each distinct layer.");
+    h["image_compressed_bytes"] = pow2(image_compressed, "Sum of layer descriptor sizes of each image.", "bytes");
+    h["image_uncompressed_bytes"] = pow2(image_uncompressed, "Sum of decompressed layer sizes of each image.", "bytes");
+    h["image_layer_count"] = pow2(image_layers, "Layer descriptors per image manifest.");
+    h["image_file_count"] = pow2(image_files, "Regular files per image (sum over its layers).");
+    h["dedup_copies"] = pow2(copies, "Copies per distinct file content over the distinct layers.");
+    h["directory_depth"] = pow2(directory_depth, "Depth of every distinct directory of every distinct layer.");
+}
+
+}  // namespace
+
+void summarise(CensusResults& results) {
+    total_images(results);
+    total_file_types(results);
+    build_histograms(results);
+}
+
+}  // namespace regcensus

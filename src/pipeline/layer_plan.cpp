@@ -1,0 +1,54 @@
+#include "regcensus/pipeline/layer_plan.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace regcensus {
+namespace {
+
+void assign_owners(std::vector<PlannedLayer>& layers, int ranks) {
+    std::vector<std::size_t> order(layers.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return layers[a].size > layers[b].size; });
+    std::vector<int64_t> load(static_cast<std::size_t>(ranks), 0);
+    for (auto i : order) {
+        auto least = std::min_element(load.begin(), load.end()) - load.begin();
+        layers[i].owner_rank = static_cast<int>(least);
+        load[least] += std::max<int64_t>(layers[i].size, 1);
+    }
+}
+
+}  // namespace
+
+LayerPlan plan_layers(const std::vector<ImageRecord>& images, int ranks) {
+    LayerPlan plan;
+    std::unordered_map<std::string, std::size_t> first_seen;
+    std::vector<PlannedLayer> unsorted;
+    for (const auto& image : images) {
+        std::unordered_set<std::string> counted;
+        for (const auto& ref : image.layers) {
+            auto [it, inserted] = first_seen.try_emplace(ref.digest, unsorted.size());
+            if (inserted) unsorted.push_back({ref.digest, ref.media_type, image.repository, ref.size, 0, 0});
+            if (counted.insert(ref.digest).second) ++unsorted[it->second].ref_count;
+        }
+    }
+    plan.layers = std::move(unsorted);
+    std::sort(plan.layers.begin(), plan.layers.end(),
+              [](const PlannedLayer& a, const PlannedLayer& b) { return a.digest < b.digest; });
+    std::unordered_map<std::string, int64_t> row_of;
+    for (std::size_t i = 0; i < plan.layers.size(); ++i) row_of[plan.layers[i].digest] = static_cast<int64_t>(i);
+
+    plan.image_layer_offsets.reserve(images.size() + 1);
+    plan.image_layer_offsets.push_back(0);
+    for (const auto& image : images) {
+        for (const auto& ref : image.layers) plan.image_layer_rows.push_back(row_of.at(ref.digest));
+        plan.image_layer_offsets.push_back(static_cast<int64_t>(plan.image_layer_rows.size()));
+    }
+    assign_owners(plan.layers, ranks);
+    return plan;
+}
+
+}  // namespace regcensus

@@ -1,0 +1,154 @@
+#include "regcensus/registry/oci_layout.hpp"
+
+#include <simdjson.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "regcensus/registry/registry_client.hpp"
+#include "regcensus/util/data_error.hpp"
+
+namespace regcensus {
+
+namespace {
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot open " + path.string());
+    std::string content;
+    in.seekg(0, std::ios::end);
+    const auto size = in.tellg();
+    if (size < 0) throw std::runtime_error("cannot size " + path.string());
+    content.resize(size_t(size));
+    in.seekg(0);
+    in.read(content.data(), std::streamsize(content.size()));
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    return content;
+}
+
+// The index.json entries, as descriptors with their ref.name annotation.
+std::vector<LayoutReference> read_index(const std::filesystem::path& directory) {
+    const std::string index_path = (directory / "index.json").string();
+    const std::string text = read_file(directory / "index.json");
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(simdjson::padded_string(text)).get(root) != simdjson::SUCCESS)
+        throw std::runtime_error(index_path + " is not JSON");
+    // The parser of manifests validates the descriptors; the annotations are ours to read.
+    Manifest index;
+    try {
+        index = parse_manifest(text, media_type::oci_index);
+    } catch (const DataError& error) {
+        throw std::runtime_error(index_path + ": " + error.what());
+    }
+    if (index.kind != ManifestKind::index) throw std::runtime_error(index_path + " is not an image index");
+
+    std::vector<LayoutReference> references;
+    simdjson::dom::array entries;
+    if (root["manifests"].get_array().get(entries) != simdjson::SUCCESS)
+        throw std::runtime_error(index_path + " has no manifests array");
+    size_t position = 0;
+    for (simdjson::dom::element entry : entries) {
+        const Descriptor& descriptor = index.manifests.at(position++);
+        std::string_view name;
+        if (entry["annotations"][kOciRefNameAnnotation].get_string().get(name) != simdjson::SUCCESS) continue;
+        const size_t last_slash = name.rfind('/');
+        const size_t colon = name.find(':', last_slash == std::string_view::npos ? 0 : last_slash);
+        if (colon == std::string_view::npos || colon == 0 || colon + 1 == name.size())
+            throw std::runtime_error(index_path + ": reference name '" + std::string(name) +
+                                     "' is not <repository>:<tag>");
+        LayoutReference reference;
+        reference.name = std::string(name);
+        reference.repository = std::string(name.substr(0, colon));
+        reference.tag = std::string(name.substr(colon + 1));
+        reference.descriptor = descriptor;
+        references.push_back(std::move(reference));
+    }
+    return references;
+}
+
+// Pushes one manifest tree (an index and its children, or an image) and
+// returns the digest the registry reports for its root.
+class TreePusher {
+public:
+    TreePusher(RegistryClient& client, const OciLayout& layout, std::string repository, PushedReference& tally)
+        : client_(client), layout_(layout), repository_(std::move(repository)), tally_(tally) {}
+
+    std::string push(const Descriptor& descriptor, const std::string& reference) {
+        const std::string bytes = layout_.read_blob(descriptor.digest);
+        const Manifest manifest = parse_manifest(bytes, descriptor.media_type);
+        if (manifest.kind == ManifestKind::index) {
+            for (const auto& child : manifest.manifests) push(child, child.digest);
+        } else {
+            if (!manifest.config.digest.empty()) push_blob(manifest.config);
+            for (const auto& layer : manifest.layers) push_blob(layer);
+        }
+        const std::string media_type = descriptor.media_type.empty() ? manifest.media_type : descriptor.media_type;
+        ++tally_.manifests_pushed;
+        return client_.push_manifest(repository_, reference, media_type, bytes);
+    }
+
+private:
+    void push_blob(const Descriptor& blob) {
+        if (!pushed_.insert(blob.digest).second) return;  // a layer listed twice, or shared by children
+        // A foreign layer (with urls) lives elsewhere and is usually absent from the layout.
+        if (!blob.urls.empty() && !layout_.has_blob(blob.digest)) return;
+        if (client_.has_blob(repository_, blob.digest)) {
+            ++tally_.blobs_present;
+            return;
+        }
+        const std::string bytes = layout_.read_blob(blob.digest);
+        client_.push_blob(repository_, blob.digest, std::as_bytes(std::span(bytes.data(), bytes.size())));
+        ++tally_.blobs_uploaded;
+        tally_.bytes_uploaded += int64_t(bytes.size());
+    }
+
+    RegistryClient& client_;
+    const OciLayout& layout_;
+    const std::string repository_;
+    PushedReference& tally_;
+    std::set<std::string> pushed_;
+};
+
+}  // namespace
+
+OciLayout::OciLayout(std::filesystem::path directory) : directory_(std::move(directory)) {
+    if (!std::filesystem::is_regular_file(directory_ / "oci-layout"))
+        throw std::runtime_error(directory_.string() + " is not an OCI image layout (no oci-layout file)");
+    const std::string marker = read_file(directory_ / "oci-layout");
+    if (marker.find("imageLayoutVersion") == std::string::npos)
+        throw std::runtime_error((directory_ / "oci-layout").string() + " has no imageLayoutVersion");
+    references_ = read_index(directory_);
+}
+
+std::filesystem::path OciLayout::blob_path(const std::string& digest) const {
+    const size_t colon = digest.find(':');
+    if (colon == std::string::npos || digest.find('/') != std::string::npos || digest.find("..") != std::string::npos)
+        throw std::runtime_error("not a digest: '" + digest + "'");
+    return directory_ / "blobs" / digest.substr(0, colon) / digest.substr(colon + 1);
+}
+
+bool OciLayout::has_blob(const std::string& digest) const {
+    return std::filesystem::is_regular_file(blob_path(digest));
+}
+
+std::string OciLayout::read_blob(const std::string& digest) const { return read_file(blob_path(digest)); }
+
+std::vector<PushedReference> push_layout(RegistryClient& client, const std::filesystem::path& layout_directory,
+                                         const std::function<void(const PushedReference&)>& progress) {
+    const OciLayout layout(layout_directory);
+    std::vector<PushedReference> pushed;
+    for (const auto& reference : layout.references()) {
+        PushedReference tally;
+        tally.name = reference.name;
+        TreePusher pusher(client, layout, reference.repository, tally);
+        tally.digest = pusher.push(reference.descriptor, reference.tag);
+        if (progress) progress(tally);
+        pushed.push_back(std::move(tally));
+    }
+    return pushed;
+}
+
+}  // namespace regcensus

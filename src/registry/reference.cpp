@@ -1,0 +1,172 @@
+#include "regcensus/registry/reference.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <stdexcept>
+
+#include "regcensus/util/sha256.hpp"
+
+namespace regcensus {
+
+namespace {
+
+constexpr size_t kMaxNameLength = 255;  // distribution/reference NameTotalLengthMax
+constexpr size_t kMaxTagLength = 128;
+constexpr std::array kDockerHubHosts = {std::string_view("docker.io"), std::string_view("index.docker.io"),
+                                        std::string_view("registry-1.docker.io")};
+
+[[noreturn]] void fail(std::string_view text, const std::string& reason) {
+    throw std::invalid_argument("invalid reference '" + std::string(text) + "': " + reason);
+}
+
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_word(char c) { return is_alnum(c) || c == '_'; }
+
+// path-component: [a-z0-9]+ ( ( "." | "_" | "__" | "-"+ ) [a-z0-9]+ )*
+bool is_path_component(std::string_view component) {
+    size_t at = 0;
+    auto alnum_run = [&] {
+        const size_t start = at;
+        while (at < component.size() && is_lower_alnum(component[at])) ++at;
+        return at > start;
+    };
+    if (!alnum_run()) return false;
+    while (at < component.size()) {
+        const char c = component[at];
+        if (c == '.') {
+            ++at;
+        } else if (c == '_') {
+            ++at;
+            if (at < component.size() && component[at] == '_') ++at;
+        } else if (c == '-') {
+            while (at < component.size() && component[at] == '-') ++at;
+        } else {
+            return false;
+        }
+        if (!alnum_run()) return false;
+    }
+    return true;
+}
+
+// domain-component: [a-zA-Z0-9] | [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]
+bool is_domain_component(std::string_view component) {
+    if (component.empty() || !is_alnum(component.front()) || !is_alnum(component.back())) return false;
+    return std::all_of(component.begin(), component.end(), [](char c) { return is_alnum(c) || c == '-'; });
+}
+
+// host ( ":" port )?, host being dotted domain components or a bracketed IPv6 address.
+bool is_domain(std::string_view domain) {
+    std::string_view host = domain;
+    std::string_view port;
+    if (domain.starts_with('[')) {
+        const size_t close = domain.find(']');
+        if (close == std::string_view::npos || close == 1) return false;
+        const std::string_view address = domain.substr(1, close - 1);
+        if (!std::all_of(address.begin(), address.end(),
+                         [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; }))
+            return false;
+        host = {};
+        const std::string_view rest = domain.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':') return false;
+            port = rest.substr(1);
+            if (port.empty()) return false;
+        }
+    } else {
+        const size_t colon = domain.find(':');
+        if (colon != std::string_view::npos) {
+            host = domain.substr(0, colon);
+            port = domain.substr(colon + 1);
+            if (port.empty()) return false;
+        }
+        size_t start = 0;
+        while (true) {
+            const size_t dot = host.find('.', start);
+            if (!is_domain_component(host.substr(start, dot - start))) return false;
+            if (dot == std::string_view::npos) break;
+            start = dot + 1;
+        }
+    }
+    return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// tag: [\w][\w.-]{0,127}
+bool is_tag(std::string_view tag) {
+    if (tag.empty() || tag.size() > kMaxTagLength || !is_word(tag.front())) return false;
+    return std::all_of(tag.begin(), tag.end(), [](char c) { return is_word(c) || c == '.' || c == '-'; });
+}
+
+// The rule of distribution/reference: the first component names a host only
+// when it could not be a repository name component.
+bool looks_like_host(std::string_view component) {
+    return component.find('.') != std::string_view::npos || component.find(':') != std::string_view::npos ||
+           component == "localhost";
+}
+
+}  // namespace
+
+Reference parse_reference(std::string_view text, bool docker_hub) {
+    Reference reference;
+    reference.given = std::string(text);
+    if (text.empty()) fail(text, "empty");
+
+    std::string_view remainder = text;
+    if (const size_t at = remainder.find('@'); at != std::string_view::npos) {
+        reference.digest = std::string(remainder.substr(at + 1));
+        remainder = remainder.substr(0, at);
+        if (!is_sha256_digest(reference.digest))
+            fail(text, "digest '" + reference.digest + "' is not sha256:<64 lowercase hex digits>");
+    }
+
+    // A tag follows the last ':' after the last '/' (a ':' before it is a port).
+    const size_t last_slash = remainder.rfind('/');
+    const size_t tag_colon = remainder.find(':', last_slash == std::string_view::npos ? 0 : last_slash);
+    if (tag_colon != std::string_view::npos) {
+        reference.tag = std::string(remainder.substr(tag_colon + 1));
+        remainder = remainder.substr(0, tag_colon);
+        if (!is_tag(reference.tag))
+            fail(text, "tag '" + reference.tag + "' must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    }
+
+    std::string_view name = remainder;
+    if (const size_t slash = name.find('/'); slash != std::string_view::npos && looks_like_host(name.substr(0, slash))) {
+        reference.host = std::string(name.substr(0, slash));
+        name = name.substr(slash + 1);
+        if (!is_domain(reference.host)) fail(text, "host '" + reference.host + "' is not a valid domain[:port]");
+    }
+    if (name.empty()) fail(text, "repository name is empty");
+    if (name.size() > kMaxNameLength)
+        fail(text, "repository name is longer than " + std::to_string(kMaxNameLength) + " characters");
+
+    size_t start = 0;
+    while (true) {
+        const size_t slash = name.find('/', start);
+        const std::string_view component = name.substr(start, slash - start);
+        if (!is_path_component(component)) {
+            const bool has_upper = std::any_of(component.begin(), component.end(),
+                                               [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
+            fail(text, has_upper ? "repository name must be lowercase"
+                                 : "repository name component '" + std::string(component) +
+                                       "' must match [a-z0-9]+((.|_|__|-+)[a-z0-9]+)*");
+        }
+        if (slash == std::string_view::npos) break;
+        start = slash + 1;
+    }
+    reference.repository = std::string(name);
+
+    const bool on_docker_hub =
+        docker_hub && (reference.host.empty() || std::find(kDockerHubHosts.begin(), kDockerHubHosts.end(),
+                                                           reference.host) != kDockerHubHosts.end());
+    if (on_docker_hub) {
+        if (!reference.host.empty()) reference.host = "docker.io";
+        if (reference.repository.find('/') == std::string::npos)
+            reference.repository = "library/" + reference.repository;
+    }
+
+    if (reference.tag.empty() && reference.digest.empty()) reference.tag = "latest";
+    return reference;
+}
+
+}  // namespace regcensus

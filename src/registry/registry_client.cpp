@@ -1,0 +1,227 @@
+#include "regcensus/registry/registry_client.hpp"
+
+#include <simdjson.h>
+
+#include <set>
+
+#include "regcensus/manifest/manifest.hpp"
+#include "regcensus/manifest/schema1.hpp"
+#include "regcensus/registry/blob_stream.hpp"
+#include "regcensus/registry/http_session.hpp"
+#include "regcensus/registry/registry_errors.hpp"
+#include "regcensus/util/data_error.hpp"
+#include "regcensus/util/sha256.hpp"
+
+namespace regcensus {
+
+namespace {
+
+constexpr int64_t kMaxListingPageBytes = 64 << 20;
+constexpr int64_t kMaxSmallResponseBytes = 1 << 20;
+
+std::string manifest_accept_header() {
+    // Every kind we can describe, so that the registry serves what it stores
+    // instead of converting (schema 1 last: registries convert *to* it).
+    return "Accept: " + std::string(media_type::oci_index) + ", " + std::string(media_type::docker_manifest_list) +
+           ", " + std::string(media_type::oci_manifest) + ", " + std::string(media_type::docker_manifest_v2) + ", " +
+           std::string(media_type::docker_manifest_v1_signed) + ", " +
+           std::string(media_type::docker_manifest_v1);
+}
+
+std::string strip_trailing_slashes(std::string url) {
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+}
+
+HttpPolicy policy_of(const RegistryOptions& options) {
+    HttpPolicy policy;
+    policy.tls_verify = options.tls_verify;
+    policy.connect_timeout_s = options.connect_timeout_s;
+    policy.retries = options.retries;
+    policy.https_only = options.url.starts_with("https://");
+    return policy;
+}
+
+// The target of the `rel="next"` entry of a Link header, "" when there is none.
+std::string next_link(std::string_view link_header) {
+    size_t position = 0;
+    while (position < link_header.size()) {
+        const size_t open = link_header.find('<', position);
+        if (open == std::string_view::npos) break;
+        const size_t close = link_header.find('>', open);
+        if (close == std::string_view::npos) break;
+        size_t end = link_header.find(",", close);
+        if (end == std::string_view::npos) end = link_header.size();
+        const std::string_view parameters = link_header.substr(close + 1, end - close - 1);
+        if (parameters.find("rel=\"next\"") != std::string_view::npos ||
+            parameters.find("rel=next") != std::string_view::npos)
+            return std::string(link_header.substr(open + 1, close - open - 1));
+        position = end + 1;
+    }
+    return {};
+}
+
+void verify_digest(const std::string& actual, std::string_view expected, std::string_view source,
+                   const std::string& request) {
+    // Only sha256 is computed; a registry speaking another algorithm is not contradicted.
+    if (expected.starts_with("sha256:") && expected != actual)
+        throw DataError("digest_mismatch",
+                        request + ": content is " + actual + " but " + std::string(source) + " says " +
+                            std::string(expected));
+}
+
+}  // namespace
+
+struct RegistryClient::Connection {
+    explicit Connection(const RegistryOptions& options)
+        : base(strip_trailing_slashes(options.url)), session(policy_of(options)) {}
+
+    std::string url(const std::string& repository, std::string_view kind, std::string_view reference) const {
+        return base + "/v2/" + repository + "/" + std::string(kind) + "/" + std::string(reference);
+    }
+
+    // Pages of a listing: GET url, collect `array_key`, follow Link rel="next".
+    std::vector<std::string> listing(std::string url, std::string_view array_key, RegistryObject object) {
+        std::vector<std::string> entries;
+        std::set<std::string> visited;
+        simdjson::dom::parser parser;
+        while (!url.empty() && visited.insert(url).second) {
+            HttpRequest request;
+            request.url = url;
+            const HttpResponse response = session.perform(request, kMaxListingPageBytes);
+            if (!response.ok()) throw registry_error(response, object, "GET " + url);
+            simdjson::dom::element document;
+            if (parser.parse(simdjson::padded_string(response.body)).get(document) != simdjson::SUCCESS)
+                throw DataError("http_" + std::to_string(response.status), "GET " + url + ": body is not JSON");
+            simdjson::dom::array names;
+            // The tags of a repository without tags come as null.
+            if (document[array_key].get_array().get(names) == simdjson::SUCCESS) {
+                for (simdjson::dom::element name : names) {
+                    std::string_view text;
+                    if (name.get_string().get(text) == simdjson::SUCCESS) entries.emplace_back(text);
+                }
+            }
+            const std::string next = next_link(response.header("link"));
+            url = next.empty() ? std::string() : resolve_url(response.effective_url, next);
+        }
+        return entries;
+    }
+
+    std::string base;
+    HttpSession session;
+};
+
+RegistryClient::RegistryClient(RegistryOptions options)
+    : options_(std::move(options)), connection_(std::make_unique<Connection>(options_)) {}
+
+RegistryClient::~RegistryClient() = default;
+
+FetchedManifest RegistryClient::get_manifest(const std::string& repository, const std::string& reference) {
+    HttpRequest request;
+    request.url = connection_->url(repository, "manifests", reference);
+    request.headers.push_back(manifest_accept_header());
+    const std::string description = "GET " + request.url;
+    const HttpResponse response = connection_->session.perform(request, options_.max_manifest_bytes);
+    if (!response.ok()) throw registry_error(response, RegistryObject::manifest, description);
+
+    FetchedManifest fetched;
+    fetched.bytes = response.body;
+    fetched.content_type = response.header("content-type");
+    fetched.digest = manifest_digest(fetched.bytes, fetched.content_type);
+    verify_digest(fetched.digest, response.header("docker-content-digest"), "Docker-Content-Digest", description);
+    verify_digest(fetched.digest, reference, "the reference", description);
+    return fetched;
+}
+
+std::string RegistryClient::get_blob(const std::string& repository, const std::string& digest, int64_t max_bytes) {
+    HttpRequest request;
+    request.url = connection_->url(repository, "blobs", digest);
+    const std::string description = "GET " + request.url;
+    HttpResponse response = connection_->session.perform(request, max_bytes);
+    if (!response.ok()) throw registry_error(response, RegistryObject::blob, description);
+    verify_digest(Sha256::digest_of(response.body), digest, "the requested digest", description);
+    return std::move(response.body);
+}
+
+std::unique_ptr<ByteSource> RegistryClient::open_blob(const std::string& repository, const std::string& digest) {
+    HttpRequest request;
+    request.url = connection_->url(repository, "blobs", digest);
+    std::string description = request.url;
+    return std::make_unique<BlobStream>(connection_->session.policy(), std::move(request), std::move(description));
+}
+
+bool RegistryClient::has_blob(const std::string& repository, const std::string& digest) {
+    HttpRequest request;
+    request.method = "HEAD";
+    request.url = connection_->url(repository, "blobs", digest);
+    const HttpResponse response = connection_->session.perform(request, kMaxSmallResponseBytes);
+    if (response.ok()) return true;
+    if (response.status == 404) return false;
+    throw registry_error(response, RegistryObject::blob, "HEAD " + request.url);
+}
+
+void RegistryClient::push_blob(const std::string& repository, const std::string& digest,
+                               std::span<const std::byte> bytes) {
+    if (has_blob(repository, digest)) return;
+
+    HttpRequest start;
+    start.method = "POST";
+    start.url = connection_->base + "/v2/" + repository + "/blobs/uploads/";
+    const HttpResponse started = connection_->session.perform(start, kMaxSmallResponseBytes);
+    const std::string location = started.header("location");
+    if (started.status != 202 || location.empty())
+        throw registry_error(started, RegistryObject::other, "POST " + start.url);
+
+    // Location may be relative and usually carries the upload state in its query already.
+    std::string upload_url = resolve_url(start.url, location);
+    upload_url += (upload_url.find('?') == std::string::npos ? "?digest=" : "&digest=") + url_escape(digest);
+
+    HttpRequest put;
+    put.method = "PUT";
+    put.url = upload_url;
+    put.headers.push_back("Content-Type: application/octet-stream");
+    put.body = std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    const HttpResponse finished = connection_->session.perform(put, kMaxSmallResponseBytes);
+    // The upload URL holds the registry's upload state; it is no secret but it is noise.
+    const std::string description = "PUT blob " + digest + " to " + repository;
+    if (finished.status == 400) {
+        for (const auto& entry : parse_registry_errors(finished.body))
+            if (entry.code == "DIGEST_INVALID")
+                throw DataError("digest_mismatch", description + ": registry says " + entry.message);
+    }
+    if (finished.status != 201 && !finished.ok()) throw registry_error(finished, RegistryObject::blob, description);
+}
+
+std::string RegistryClient::push_manifest(const std::string& repository, const std::string& reference,
+                                          const std::string& media_type, std::string_view bytes) {
+    HttpRequest request;
+    request.method = "PUT";
+    request.url = connection_->url(repository, "manifests", reference);
+    request.headers.push_back("Content-Type: " + media_type);
+    request.body = bytes;
+    const HttpResponse response = connection_->session.perform(request, kMaxSmallResponseBytes);
+    if (!response.ok()) throw registry_error(response, RegistryObject::manifest, "PUT " + request.url);
+    std::string digest = response.header("docker-content-digest");
+    return digest.empty() ? manifest_digest(bytes, media_type) : digest;
+}
+
+void RegistryClient::delete_blob(const std::string& repository, const std::string& digest) {
+    HttpRequest request;
+    request.method = "DELETE";
+    request.url = connection_->url(repository, "blobs", digest);
+    const HttpResponse response = connection_->session.perform(request, kMaxSmallResponseBytes);
+    if (!response.ok()) throw registry_error(response, RegistryObject::blob, "DELETE " + request.url);
+}
+
+std::vector<std::string> RegistryClient::catalog() {
+    return connection_->listing(connection_->base + "/v2/_catalog?n=" + std::to_string(options_.page_size),
+                                "repositories", RegistryObject::other);
+}
+
+std::vector<std::string> RegistryClient::tags(const std::string& repository) {
+    return connection_->listing(
+        connection_->base + "/v2/" + repository + "/tags/list?n=" + std::to_string(options_.page_size), "tags",
+        RegistryObject::manifest);
+}
+
+}  // namespace regcensus
