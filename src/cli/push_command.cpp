@@ -25,12 +25,12 @@ int push_command(int argc, char** argv) {
         ("retries", po::value(&options.retries)->default_value(options.retries),
          "retries of connection errors and 408/429/5xx responses");
     po::variables_map values;
-    po::store(po::command_line_parser(argc, argv).options(described).run(), values);
-    if (values.count("help")) {
-        std::cout << described << "\n";
-        return 0;
-    }
     try {
+        po::store(po::command_line_parser(argc, argv).options(described).run(), values);
+        if (values.count("help")) {
+            std::cout << described << "\n";
+            return 0;
+        }
         po::notify(values);
     } catch (const po::error& error) {
         std::cerr << "regcensus push: " << error.what() << "\n\n" << described << "\n";

@@ -5,10 +5,15 @@
 
 #include <new>
 #include <string>
+#include <type_traits>
 
 #include "regcensus/util/data_error.hpp"
 
 namespace regcensus::layer {
+
+// The header declares the callback with `long` to keep <archive.h> out of it.
+static_assert(std::is_same_v<la_ssize_t, long>);
+
 namespace {
 
 EntryKind kind_of(struct archive_entry* entry) {
@@ -28,15 +33,17 @@ EntryKind kind_of(struct archive_entry* entry) {
 
 }  // namespace
 
+void ArchiveReader::ArchiveFree::operator()(struct archive* archive) const { archive_read_free(archive); }
+
 ArchiveReader::ArchiveReader(TarStream& stream) : stream_(stream), archive_(archive_read_new()) {
     if (!archive_) throw std::bad_alloc();
-    archive_read_support_format_tar(archive_);  // ustar, pax, GNU tar; nothing else
-    archive_read_support_filter_none(archive_);
-    if (archive_read_open(archive_, this, nullptr, &ArchiveReader::read_callback, nullptr) != ARCHIVE_OK)
+    archive_read_support_format_tar(archive_.get());  // ustar, pax, GNU tar; nothing else
+    archive_read_support_filter_none(archive_.get());
+    if (archive_read_open(archive_.get(), this, nullptr, &ArchiveReader::read_callback, nullptr) != ARCHIVE_OK)
         fail();
 }
 
-ArchiveReader::~ArchiveReader() { archive_read_free(archive_); }
+ArchiveReader::~ArchiveReader() = default;
 
 long ArchiveReader::read_callback(struct archive*, void* self, const void** buffer) {
     auto& reader = *static_cast<ArchiveReader*>(self);
@@ -53,7 +60,7 @@ long ArchiveReader::read_callback(struct archive*, void* self, const void** buff
 
 void ArchiveReader::fail() {
     if (callback_error_) std::rethrow_exception(callback_error_);
-    const char* message = archive_error_string(archive_);
+    const char* message = archive_error_string(archive_.get());
     const std::string text = std::string("tar: ") + (message ? message : "unreadable archive");
     // libarchive asked for bytes the stream did not have: the tar was cut short.
     throw DataError(stream_.ended() ? "truncated" : "corrupt", text);
@@ -61,7 +68,7 @@ void ArchiveReader::fail() {
 
 bool ArchiveReader::next_entry(TarEntry& entry) {
     struct archive_entry* header = nullptr;
-    const int code = archive_read_next_header(archive_, &header);
+    const int code = archive_read_next_header(archive_.get(), &header);
     if (code == ARCHIVE_EOF) return false;
     // ARCHIVE_WARN is fine: e.g. a pax UTF-8 path that the C locale cannot
     // represent still comes with its raw bytes.
@@ -78,7 +85,7 @@ bool ArchiveReader::read_block(DataBlock& block) {
     const void* data = nullptr;
     std::size_t size = 0;
     la_int64_t offset = 0;
-    const int code = archive_read_data_block(archive_, &data, &size, &offset);
+    const int code = archive_read_data_block(archive_.get(), &data, &size, &offset);
     if (code == ARCHIVE_EOF) return false;
     if (code != ARCHIVE_OK && code != ARCHIVE_WARN) fail();
     block.bytes = {static_cast<const std::byte*>(data), size};

@@ -4,6 +4,7 @@
 // through libarchive's read callback, data handed out without copies.
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -44,7 +45,11 @@ private:
     [[noreturn]] void fail();
 
     TarStream& stream_;
-    struct archive* archive_ = nullptr;
+    struct ArchiveFree {
+        void operator()(struct archive* archive) const;
+    };
+    // Owned from the first line of the constructor, so a failed open cannot leak it.
+    std::unique_ptr<struct archive, ArchiveFree> archive_;
     // An exception thrown while libarchive was calling us: carried across the
     // C frames and rethrown once libarchive returns.
     std::exception_ptr callback_error_;

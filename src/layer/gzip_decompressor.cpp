@@ -54,18 +54,26 @@ std::span<const std::byte> GzipDecompressor::next() {
         if (s.block_state == ISAL_BLOCK_FINISH) {
             if (!have_input) return {};  // clean end after a complete member
             // More bytes after a complete member: the next member of a
-            // multi-member stream. reset() keeps next_in/avail_in and crc_flag;
-            // anything that is not a gzip member fails as an invalid header.
-            isal_inflate_reset(&s);
+            // multi-member stream. Anything else is refused, as Go's gzip
+            // reader (and so containerd) refuses it; checking the magic here
+            // also reports short trailing garbage as corrupt, not truncated.
+            if (s.next_in[0] != 0x1f || (s.avail_in > 1 && s.next_in[1] != 0x8b))
+                throw DataError("corrupt", "gzip: data after the last member is not a gzip member");
+            isal_inflate_reset(&s);  // keeps next_in/avail_in and crc_flag
         } else if (!have_input && !last_call_filled_output_) {
             throw DataError("truncated", "gzip stream ends before the end of its last member");
         }
         s.next_out = reinterpret_cast<uint8_t*>(output_.data());
         s.avail_out = static_cast<uint32_t>(output_.size());
+        const uint32_t input_before = s.avail_in;
+        const auto state_before = s.block_state;
         const int code = isal_inflate(&s);
         if (code < 0 || code == ISAL_NEED_DICT)
             throw DataError("corrupt", "gzip: " + inflate_error_text(code));
         const std::size_t produced = output_.size() - s.avail_out;
+        // Never spin in the census's hot loop, whatever the input.
+        if (produced == 0 && s.avail_in == input_before && s.avail_in > 0 && s.block_state == state_before)
+            throw DataError("corrupt", "gzip: the decoder made no progress");
         // A full output buffer may leave decoded bytes inside ISA-L: call again
         // even when the input is exhausted.
         last_call_filled_output_ = s.avail_out == 0;

@@ -1,6 +1,7 @@
 #include "layer_census.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "regcensus/util/data_error.hpp"
 #include "regcensus/util/json_writer.hpp"

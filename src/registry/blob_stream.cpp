@@ -1,5 +1,7 @@
 #include "regcensus/registry/blob_stream.hpp"
 
+#include <algorithm>
+
 #include "regcensus/registry/registry_errors.hpp"
 #include "regcensus/util/data_error.hpp"
 
@@ -59,13 +61,19 @@ void BlobStream::transfer() {
         pending.reserve(kChunkBytes);
         int64_t received = 0;
         const HttpBodySink sink = [&](std::span<const std::byte> bytes) {
-            pending.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
             received += int64_t(bytes.size());
-            if (pending.size() < kChunkBytes) return true;
-            const bool consumer_present = hand_over(std::move(pending));
-            pending = std::string();
-            pending.reserve(kChunkBytes);
-            return consumer_present;
+            // libcurl's writes vary in size; chunks are cut at exactly kChunkBytes
+            // so that the memory bound holds whatever it hands over.
+            while (!bytes.empty()) {
+                const size_t taken = std::min(bytes.size(), kChunkBytes - pending.size());
+                pending.append(reinterpret_cast<const char*>(bytes.data()), taken);
+                bytes = bytes.subspan(taken);
+                if (pending.size() < kChunkBytes) break;
+                if (!hand_over(std::move(pending))) return false;
+                pending = std::string();
+                pending.reserve(kChunkBytes);
+            }
+            return true;
         };
         const HttpResponse response =
             session.perform_streaming(request_, sink, [this] { return cancelled_.load(); });

@@ -56,6 +56,10 @@ void sleep_unless_aborted(std::chrono::milliseconds delay, const std::function<b
     }
 }
 
+// Error messages name the URL without its query: upload URLs carry the
+// registry's upload state there, and signed storage URLs their signatures.
+std::string without_query(const std::string& url) { return url.substr(0, url.find('?')); }
+
 }  // namespace
 
 std::string HttpResponse::header(std::string_view name) const {
@@ -215,7 +219,7 @@ HttpResponse HttpSession::perform_with_retries(const HttpRequest& request, int64
 
         if (response.aborted_by_sink) return std::move(response);
         if (attempt.too_large)
-            throw DataError("too_large", request.method + " " + request.url + ": body exceeds " +
+            throw DataError("too_large", request.method + " " + without_query(request.url) + ": body exceeds " +
                                              std::to_string(max_body_bytes) + " bytes");
         const bool may_retry = attempt_number < policy_.retries && attempt.delivered_to_sink == 0;
         if (code != CURLE_OK) {
@@ -224,7 +228,7 @@ HttpResponse HttpSession::perform_with_retries(const HttpRequest& request, int64
                 continue;
             }
             const std::string status = code == CURLE_PARTIAL_FILE ? "truncated" : "network";
-            throw DataError(status, request.method + " " + request.url + ": " + curl_easy_strerror(code) +
+            throw DataError(status, request.method + " " + without_query(request.url) + ": " + curl_easy_strerror(code) +
                                         (attempt_number > 0 ? " (after " + std::to_string(attempt_number) +
                                                                   " retries)"
                                                             : ""));

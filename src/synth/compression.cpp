@@ -15,6 +15,7 @@ constexpr std::size_t kOutputChunk = 1 << 16;
 class PassThroughSink final : public ByteSink {
 public:
     explicit PassThroughSink(ByteSink& downstream) : downstream_(downstream) {}
+    using ByteSink::write;
     void write(std::span<const std::byte> bytes) override { downstream_.write(bytes); }
     void finish() override { downstream_.finish(); }
 
@@ -34,6 +35,7 @@ public:
     GzipSink(const GzipSink&) = delete;
     GzipSink& operator=(const GzipSink&) = delete;
 
+    using ByteSink::write;
     void write(std::span<const std::byte> bytes) override {
         stream_.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(bytes.data()));
         stream_.avail_in = static_cast<uInt>(bytes.size());
@@ -75,6 +77,7 @@ public:
     ZstdSink(const ZstdSink&) = delete;
     ZstdSink& operator=(const ZstdSink&) = delete;
 
+    using ByteSink::write;
     void write(std::span<const std::byte> bytes) override {
         ZSTD_inBuffer input{bytes.data(), bytes.size(), 0};
         while (input.pos < input.size) pump(input, ZSTD_e_continue);
@@ -103,6 +106,7 @@ private:
 
 class StringSink final : public ByteSink {
 public:
+    using ByteSink::write;
     void write(std::span<const std::byte> bytes) override {
         out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     }

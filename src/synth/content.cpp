@@ -102,7 +102,7 @@ void append_binary_body(std::string& out, Random& random, std::size_t size) {
     for (auto& block : palette) append_random(block, random, 64);
     while (out.size() < size) {
         const std::size_t room = size - out.size();
-        if (random.chance(1, 2)) {
+        if (random.chance(1, 3)) {
             append_random(out, random, std::min<std::size_t>(room, 64 * (1 + random.below(8))));
         } else {
             const auto& block = random.pick(palette);

@@ -40,7 +40,7 @@ std::string_view ContentPool::library_file_name(SharedLibrary which) {
 }
 
 ContentSpec ContentPool::shared_library(SharedLibrary which) const {
-    static constexpr int64_t sizes[] = {1900000, 3100000, 620000, 110000, 1800000, 120000, 40000, 190000};
+    static constexpr int64_t sizes[] = {950000, 1500000, 310000, 90000, 900000, 60000, 40000, 190000};
     const auto i = static_cast<std::size_t>(which);
     return pooled(library_file_name(which), ContentKind::elf_shared_object, scale_.bytes(sizes[i]));
 }

@@ -36,8 +36,8 @@ struct DistroStyle {
 
 DistroStyle style_of(Distro distro) {
     switch (distro) {
-        case Distro::debian: return {"debian", 110, DirectoryEntries::all, false, true, false};
-        case Distro::ubuntu: return {"ubuntu", 55, DirectoryEntries::some, true, true, false};
+        case Distro::debian: return {"debian", 64, DirectoryEntries::all, false, true, false};
+        case Distro::ubuntu: return {"ubuntu", 32, DirectoryEntries::some, true, true, false};
         case Distro::alpine: return {"alpine", 16, DirectoryEntries::all, false, false, false};
         case Distro::alpine_arm64: return {"alpine", 10, DirectoryEntries::all, false, false, true};
         case Distro::debian_arm64: return {"debian", 20, DirectoryEntries::all, false, true, true};
@@ -101,11 +101,11 @@ void add_dpkg_package(LayerTree& tree, Random& random, const ContentPool& pool, 
     for (int k = 0; k < binaries; ++k) {
         if (random.chance(1, 2)) {
             const std::string so = "usr/lib/" + std::string(triplet) + "/lib" + name + ".so." + std::to_string(k + 1);
-            tree.file(so, pool.fresh(random, ContentKind::elf_shared_object, 15, 1));
+            tree.file(so, pool.fresh(random, ContentKind::elf_shared_object, 14, 1));
             tree.symlink(so.substr(0, so.rfind(".so.") + 3), "lib" + name + ".so." + std::to_string(k + 1));
         } else {
             tree.file("usr/bin/" + name + (k ? std::to_string(k) : ""),
-                      pool.fresh(random, ContentKind::elf_executable, 14, 1), 0755);
+                      pool.fresh(random, ContentKind::elf_executable, 13, 1), 0755);
         }
     }
     if (random.chance(1, 2)) tree.file("usr/share/man/man1/" + name + ".1.gz", pool.fresh(random, ContentKind::archive_gzip, 11, 1));
@@ -163,9 +163,9 @@ std::vector<LayerEntry> build_distro_layer(Distro distro, Random& random, const 
         for (int i = 0; i < static_cast<int>(SharedLibrary::count); ++i) {
             const auto lib = static_cast<SharedLibrary>(i);
             const std::string path = "usr/lib/" + std::string(triplet) + "/" + std::string(ContentPool::library_file_name(lib));
-            tree.file(path, style.arm64 ? pool.fresh(random, ContentKind::elf_shared_object, 18, 1) : pool.shared_library(lib), 0755);
+            tree.file(path, style.arm64 ? pool.fresh(random, ContentKind::elf_shared_object, 16, 1) : pool.shared_library(lib), 0755);
         }
-        tree.file("usr/bin/perl", pool.fresh(random, ContentKind::elf_executable, 18, 0), 0755);
+        tree.file("usr/bin/perl", pool.fresh(random, ContentKind::elf_executable, 17, 0), 0755);
         tree.hardlink("usr/bin/perl5.36.0", "usr/bin/perl");
         tree.file("usr/bin/gunzip", pool.fresh(random, ContentKind::script_shell, 11, 0), 0755);
         tree.hardlink("usr/bin/uncompress", "usr/bin/gunzip");

@@ -35,23 +35,23 @@ void build_app(LayerTree& tree, Random& random, const ContentPool& pool) {
     for (int i = 0, n = static_cast<int>(random.between(0, 8)); i < n; ++i) {
         const bool png = random.chance(1, 2);
         tree.file(app + "static/img-" + std::to_string(i) + (png ? ".png" : ".jpg"),
-                  pool.fresh(random, png ? ContentKind::image_png : ContentKind::image_jpeg, 13, 2));
+                  pool.fresh(random, png ? ContentKind::image_png : ContentKind::image_jpeg, 12, 1));
     }
     // Source trees of varied depth.
-    for (int i = 0, n = pool.scale().count(static_cast<int>(random.between(4, 30))); i < n; ++i) {
+    for (int i = 0, n = pool.scale().count(static_cast<int>(random.between(4, 20))); i < n; ++i) {
         std::string dir = app + "src/";
         for (int d = 0, depth = static_cast<int>(random.between(0, 6)); d < depth; ++d) dir += word(random) + "/";
         const bool compiled = random.chance(1, 4);
-        tree.file(dir + "module_" + std::to_string(i) + ".py", pool.fresh(random, ContentKind::document_text, 11, 2));
+        tree.file(dir + "module_" + std::to_string(i) + ".py", pool.fresh(random, ContentKind::document_text, 11, 1));
         if (compiled)
             tree.file(dir + "__pycache__/module_" + std::to_string(i) + ".cpython-311.pyc",
                       pool.fresh(random, ContentKind::bytecode_python, 11, 1));
     }
     // Data with a heavy tail: now and then a model or a dump of a few MiB.
-    const int data_files = static_cast<int>(random.between(0, 3));
+    const int data_files = static_cast<int>(random.between(0, 2));
     ContentSpec last_data;
     for (int i = 0; i < data_files; ++i) {
-        last_data = pool.fresh(random, ContentKind::data, 15, 2);
+        last_data = pool.fresh(random, ContentKind::data, 13, 2);
         tree.file(app + "data/blob-" + std::to_string(i) + ".bin", last_data);
     }
     if (data_files > 0 && random.chance(1, 3)) tree.file(app + "data/backup/blob-copy.bin", last_data);
@@ -60,14 +60,14 @@ void build_app(LayerTree& tree, Random& random, const ContentPool& pool) {
         tree.file(app + "vendor/" + word(random) + "-" + std::to_string(i) + "/LICENSE",
                   pool.license(random.chance(1, 2) ? License::mit : License::apache2));
     // Shared libraries copied next to the application (copies of the base's).
-    if (random.chance(1, 3)) {
+    if (random.chance(1, 4)) {
         for (auto lib : {SharedLibrary::libssl, SharedLibrary::libcrypto, SharedLibrary::libz})
             tree.file(app + "lib/" + std::string(ContentPool::library_file_name(lib)), pool.shared_library(lib), 0755);
     }
-    if (random.chance(1, 3)) tree.file(app + "dist/" + word(random) + "-1.0-py3-none-any.whl", pool.fresh(random, ContentKind::archive_zip, 15, 1));
+    if (random.chance(1, 3)) tree.file(app + "dist/" + word(random) + "-1.0-py3-none-any.whl", pool.fresh(random, ContentKind::archive_zip, 14, 1));
     if (random.chance(1, 3)) tree.file(app + "logs/old.log.gz", pool.fresh(random, ContentKind::archive_gzip, 14, 1));
     if (random.chance(1, 4)) tree.file(app + "build/main.o", pool.fresh(random, ContentKind::elf_relocatable, 13, 1));
-    if (random.chance(1, 4)) tree.file(app + "bin/server", pool.fresh(random, ContentKind::elf_executable, 17, 1), 0755);
+    if (random.chance(1, 4)) tree.file(app + "bin/server", pool.fresh(random, ContentKind::elf_executable, 16, 1), 0755);
     if (random.chance(1, 3)) tree.symlink(app + "current", "releases/v" + std::to_string(random.between(1, 9)));
     tree.file(app + "VERSION", pool.fresh(random, ContentKind::document_text, 3, 0));
 }
@@ -85,7 +85,7 @@ void build_dependencies(LayerTree& tree, Random& random, const ContentPool& pool
                 tree.file(dir + "__pycache__/mod" + std::to_string(m) + ".cpython-311.pyc", pool.fresh(random, ContentKind::bytecode_python, 12, 1));
             }
             if (random.chance(1, 4))
-                tree.file(dir + "_native.cpython-311-x86_64-linux-gnu.so", pool.fresh(random, ContentKind::elf_shared_object, 17, 1), 0755);
+                tree.file(dir + "_native.cpython-311-x86_64-linux-gnu.so", pool.fresh(random, ContentKind::elf_shared_object, 16, 1), 0755);
             const std::string info = "usr/local/lib/python3.11/site-packages/" + name + "-1.0.dist-info/";
             tree.file(info + "LICENSE", pool.license(random.chance(2, 3) ? License::mit : License::bsd3));
             tree.file(info + "METADATA", pool.fresh(random, ContentKind::document_text, 11, 1));
@@ -99,9 +99,9 @@ void build_dependencies(LayerTree& tree, Random& random, const ContentPool& pool
         }
     }
     // A package-manager cache left behind: pure waste, the classic finding.
-    if (random.chance(1, 3)) {
-        for (int i = 0, n = static_cast<int>(random.between(1, 4)); i < n; ++i)
-            tree.file("root/.cache/pip/http/" + std::to_string(i) + "/entry.body", pool.fresh(random, ContentKind::data, 14, 2));
+    if (random.chance(1, 4)) {
+        for (int i = 0, n = static_cast<int>(random.between(1, 3)); i < n; ++i)
+            tree.file("root/.cache/pip/http/" + std::to_string(i) + "/entry.body", pool.fresh(random, ContentKind::data, 13, 2));
     }
 }
 

@@ -28,7 +28,7 @@ void build_python(LayerTree& tree, Random& random, const ContentPool& pool) {
     tree.file("usr/local/bin/python3.11", pool.fresh(random, ContentKind::elf_executable, 14, 0), 0755);
     tree.symlink("usr/local/bin/python3", "python3.11");
     tree.symlink("usr/local/bin/python", "python3");
-    tree.file("usr/local/lib/libpython3.11.so.1.0", pool.fresh(random, ContentKind::elf_shared_object, 21, 0), 0755);
+    tree.file("usr/local/lib/libpython3.11.so.1.0", pool.fresh(random, ContentKind::elf_shared_object, 20, 0), 0755);
     tree.symlink("usr/local/lib/libpython3.so", "libpython3.11.so.1.0");
     // pip, pip3 and pip3.11 are the same launcher script, three copies.
     const ContentSpec pip = pool.fresh(random, ContentKind::script_python, 8, 0);
@@ -93,7 +93,7 @@ void add_npm_package(LayerTree& tree, Random& random, const ContentPool& pool, c
 }
 
 void build_node(LayerTree& tree, Random& random, const ContentPool& pool) {
-    tree.file("usr/local/bin/node", pool.fresh(random, ContentKind::elf_executable, 22, 0), 0755);
+    tree.file("usr/local/bin/node", pool.fresh(random, ContentKind::elf_executable, 21, 0), 0755);
     tree.symlink("usr/local/bin/nodejs", "node");
     tree.symlink("usr/local/bin/npm", "../lib/node_modules/npm/bin/npm-cli.js");
     tree.symlink("usr/local/bin/npx", "../lib/node_modules/npm/bin/npx-cli.js");
@@ -116,13 +116,13 @@ void build_jvm(LayerTree& tree, Random& random, const ContentPool& pool) {
     const std::string home = "opt/java/openjdk/";
     for (std::string_view tool : {"java", "javac", "jar", "jshell", "keytool", "jcmd"})
         tree.file(home + "bin/" + std::string(tool), pool.fresh(random, ContentKind::elf_executable, 14, 0), 0755);
-    tree.file(home + "lib/server/libjvm.so", pool.fresh(random, ContentKind::elf_shared_object, 22, 0), 0755);
+    tree.file(home + "lib/server/libjvm.so", pool.fresh(random, ContentKind::elf_shared_object, 21, 0), 0755);
     for (std::string_view lib : {"libjava", "libnet", "libnio", "libzip", "libjimage", "libverify", "libawt", "libfontmanager"})
         tree.file(home + "lib/" + std::string(lib) + ".so", pool.fresh(random, ContentKind::elf_shared_object, 16, 1), 0755);
-    tree.file(home + "lib/modules", pool.fresh(random, ContentKind::data, 22, 0));
-    tree.file(home + "lib/src.zip", pool.fresh(random, ContentKind::archive_zip, 20, 0));
+    tree.file(home + "lib/modules", pool.fresh(random, ContentKind::data, 20, 0));
+    tree.file(home + "lib/src.zip", pool.fresh(random, ContentKind::archive_zip, 19, 0));
     tree.file(home + "lib/jrt-fs.jar", pool.fresh(random, ContentKind::archive_zip, 16, 0));
-    tree.file(home + "lib/ct.sym", pool.fresh(random, ContentKind::data, 19, 0));
+    tree.file(home + "lib/ct.sym", pool.fresh(random, ContentKind::data, 18, 0));
     tree.file(home + "release", pool.fresh(random, ContentKind::document_text, 9, 0));
     for (std::string_view conf : {"net.properties", "sound.properties", "logging.properties", "security/java.security"})
         tree.file(home + "conf/" + std::string(conf), pool.fresh(random, ContentKind::document_text, 12, 1));
@@ -172,9 +172,9 @@ void build_web_assets(LayerTree& tree, Random& random, const ContentPool& pool) 
     for (int i = 0; i < pool.scale().count(8); ++i)
         tree.file(root + "static/js/app-" + std::to_string(i) + ".js", pool.fresh(random, ContentKind::document_text, 13, 1));
     for (int i = 0; i < pool.scale().count(30); ++i)
-        tree.file(root + "static/img/photo-" + std::to_string(i) + ".png", pool.fresh(random, ContentKind::image_png, 13, 2));
+        tree.file(root + "static/img/photo-" + std::to_string(i) + ".png", pool.fresh(random, ContentKind::image_png, 12, 1));
     for (int i = 0; i < pool.scale().count(15); ++i)
-        tree.file(root + "static/img/banner-" + std::to_string(i) + ".jpg", pool.fresh(random, ContentKind::image_jpeg, 15, 1));
+        tree.file(root + "static/img/banner-" + std::to_string(i) + ".jpg", pool.fresh(random, ContentKind::image_jpeg, 14, 1));
     for (int i = 0; i < pool.scale().count(20); ++i)
         tree.file(root + "static/icons/icon-" + std::to_string(i) + ".svg", pool.fresh(random, ContentKind::image_svg, 10, 1));
     for (int i = 0; i < pool.scale().count(10); ++i)

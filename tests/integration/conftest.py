@@ -34,6 +34,7 @@ class Registry:
 
     def __init__(self, root: pathlib.Path):
         self.root = root
+        root.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.storage = root / "storage"

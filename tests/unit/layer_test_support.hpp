@@ -65,14 +65,14 @@ private:
 
     void append_header(std::string_view name, char type, std::string_view content, std::string_view link) {
         char h[kBlock] = {};
-        std::memcpy(h, name.data(), std::min<std::size_t>(name.size(), 100));
+        name.copy(h, 100);
         put_octal(h + 100, 8, 0644);
         put_octal(h + 108, 8, 0);
         put_octal(h + 116, 8, 0);
         put_octal(h + 124, 12, content.size());
         put_octal(h + 136, 12, 1700000000);
         h[156] = type;
-        std::memcpy(h + 157, link.data(), std::min<std::size_t>(link.size(), 100));
+        link.copy(h + 157, 100);
         std::memcpy(h + 257, "ustar", 6);
         std::memcpy(h + 263, "00", 2);
         std::memset(h + 148, ' ', 8);

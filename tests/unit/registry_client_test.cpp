@@ -14,6 +14,7 @@
 
 #include "registry_fixture.hpp"
 #include "regcensus/manifest/manifest.hpp"
+#include "regcensus/registry/http_session.hpp"
 #include "regcensus/util/data_error.hpp"
 #include "regcensus/util/sha256.hpp"
 
@@ -201,6 +202,14 @@ TEST_F(RegistryClientTest, CatalogAndTagsFollowPagination) {
     EXPECT_EQ(listed.size(), catalog.size()) << "a page was listed twice";
     for (const auto& repository : expected) EXPECT_TRUE(listed.count(repository)) << repository;
 
+    // The listing above really went through pages: the registry honours `n` and links the next one.
+    HttpSession session(HttpPolicy{});
+    HttpRequest first_page;
+    first_page.url = registry_url() + "/v2/_catalog?n=7";
+    const HttpResponse page = session.perform(first_page, 1 << 20);
+    EXPECT_NE(page.header("link").find("rel=\"next\""), std::string::npos);
+    // distribution 2.8 ignores `n` on tags/list (one page, no Link); newer registries page it.
+
     const std::vector<std::string> tags = client.tags("paged/tagged");
     EXPECT_EQ(std::set<std::string>(tags.begin(), tags.end()).size(), 15u);
     EXPECT_EQ(tags.size(), 15u);
@@ -216,10 +225,10 @@ TEST_F(RegistryClientTest, UnreachableRegistryIsNetwork) {
     EXPECT_EQ(status_of([&] { source->next(); }), "network");
 }
 
-// A one-shot HTTP server on loopback that announces more bytes than it sends.
-class ShortBodyServer {
+// A one-shot HTTP server on loopback that answers one request with `response`.
+class OneShotServer {
 public:
-    ShortBodyServer() {
+    explicit OneShotServer(std::string response) : response_(std::move(response)) {
         listener_ = socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in address{};
         address.sin_family = AF_INET;
@@ -234,12 +243,11 @@ public:
             if (connection < 0) return;
             char request[4096];
             (void)!read(connection, request, sizeof request);
-            const std::string response = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + std::string(1000, 'x');
-            (void)!write(connection, response.data(), response.size());
+            (void)!write(connection, response_.data(), response_.size());
             close(connection);
         });
     }
-    ~ShortBodyServer() {
+    ~OneShotServer() {
         shutdown(listener_, SHUT_RDWR);
         close(listener_);
         thread_.join();
@@ -247,13 +255,31 @@ public:
     int port() const { return port_; }
 
 private:
+    std::string response_;
     int listener_ = -1;
     int port_ = 0;
     std::thread thread_;
 };
 
+TEST_F(RegistryClientTest, BlobRedirectToAnotherOriginIsFollowed) {
+    RegistryClient client(options());
+    const std::string blob = make_test_bytes(70000, 8);
+    const std::string digest = Sha256::digest_of(blob);
+    client.push_blob("redirect/app", digest, bytes_of(blob));
+
+    // A front that sends blob requests to "storage" elsewhere, as registries on S3 do.
+    OneShotServer front("HTTP/1.1 307 Temporary Redirect\r\nLocation: " + registry_url() + "/v2/redirect/app/blobs/" +
+                        digest + "\r\nContent-Length: 9\r\n\r\nredirect!");
+    RegistryOptions via_front = options();
+    via_front.url = "http://127.0.0.1:" + std::to_string(front.port());
+    via_front.retries = 0;
+    RegistryClient redirected(via_front);
+    EXPECT_EQ(redirected.get_blob("redirect/app", digest, 1 << 20), blob);
+}
+
 TEST(RegistryClientTransfer, ShortBodyIsTruncated) {
-    ShortBodyServer server;
+    // Announces more bytes than it sends.
+    OneShotServer server("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + std::string(1000, 'x'));
     RegistryOptions options;
     options.url = "http://127.0.0.1:" + std::to_string(server.port());
     options.retries = 0;

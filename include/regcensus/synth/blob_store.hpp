@@ -30,6 +30,7 @@ public:
     BlobWriter(const BlobWriter&) = delete;
     BlobWriter& operator=(const BlobWriter&) = delete;
 
+    using ByteSink::write;
     void write(std::span<const std::byte> bytes) override;
     void finish() override;
     // Moves the finished blob to blobs/sha256/<hex>; valid after finish().

@@ -1,0 +1,202 @@
+// One positive example per rule of docs/file-types.md, plus the negatives that
+// pin down the rules' edges.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+#include "regcensus/layer/file_type.hpp"
+
+namespace regcensus {
+namespace {
+
+using namespace std::string_literals;
+
+// Classifies `content` as a whole file (the probe is its first 512 bytes).
+FileType classify(std::string_view content) {
+    const auto bytes = std::as_bytes(std::span(content.data(), content.size()));
+    return classify_file_type(bytes.first(std::min(bytes.size(), kFileTypeProbeBytes)), int64_t(content.size()));
+}
+
+// A 64-bit little-endian ELF header with e_type and, optionally, a PT_INTERP
+// program header as the second entry.
+std::string elf64(uint16_t e_type, bool with_interp, bool big_endian = false) {
+    std::string h(64 + 2 * 56, '\0');
+    h[0] = 0x7f, h[1] = 'E', h[2] = 'L', h[3] = 'F';
+    h[4] = 2;                       // ELFCLASS64
+    h[5] = big_endian ? 2 : 1;      // EI_DATA
+    const auto put16 = [&](std::size_t at, uint16_t v) {
+        h[at + (big_endian ? 1 : 0)] = char(v & 0xff);
+        h[at + (big_endian ? 0 : 1)] = char(v >> 8);
+    };
+    const auto put32 = [&](std::size_t at, uint32_t v) {
+        for (int i = 0; i < 4; ++i) h[at + (big_endian ? 3 - i : i)] = char((v >> (8 * i)) & 0xff);
+    };
+    put16(16, e_type);
+    put32(32, 64);   // e_phoff (low half; high half zero)
+    if (big_endian) put32(32, 0), put32(36, 64);
+    put16(54, 56);   // e_phentsize
+    put16(56, 2);    // e_phnum
+    put32(64, 6);    // PT_PHDR
+    put32(64 + 56, with_interp ? 3 : 1);  // PT_INTERP or PT_LOAD
+    return h;
+}
+
+TEST(FileType, NamesInEnumOrder) {
+    const char* expected[] = {
+        "empty", "elf/executable", "elf/shared-object", "elf/relocatable", "elf/core", "elf/other",
+        "script/shell", "script/python", "script/perl", "script/ruby", "script/node", "script/php",
+        "script/other", "archive/gzip", "archive/zip", "archive/xz", "archive/bzip2", "archive/zstd",
+        "archive/tar", "image/png", "image/jpeg", "image/gif", "image/svg", "image/ico",
+        "document/text", "document/html-xml", "document/json", "document/pdf", "document/markdown",
+        "bytecode/python", "bytecode/java", "database/sqlite", "database/berkeley", "font", "data"};
+    ASSERT_EQ(std::size(expected), kFileTypeCount);
+    for (std::size_t i = 0; i < kFileTypeCount; ++i) {
+        EXPECT_EQ(file_type_name(FileType(i)), expected[i]);
+        EXPECT_EQ(file_type_from_name(expected[i]), FileType(i));
+    }
+    EXPECT_EQ(file_type_from_name("elf"), std::nullopt);
+    EXPECT_EQ(file_type_from_name(""), std::nullopt);
+}
+
+TEST(FileType, Empty) { EXPECT_EQ(classify(""), FileType::empty); }
+
+TEST(FileType, Elf) {
+    EXPECT_EQ(classify(elf64(2, false)), FileType::elf_executable);
+    EXPECT_EQ(classify(elf64(3, false)), FileType::elf_shared_object);
+    EXPECT_EQ(classify(elf64(3, true)), FileType::elf_executable);  // PIE
+    EXPECT_EQ(classify(elf64(1, false)), FileType::elf_relocatable);
+    EXPECT_EQ(classify(elf64(4, false)), FileType::elf_core);
+    EXPECT_EQ(classify(elf64(0xfe00, false)), FileType::elf_other);
+    EXPECT_EQ(classify(elf64(2, false, true)), FileType::elf_executable);
+    EXPECT_EQ(classify(elf64(3, true, true)), FileType::elf_executable);
+    EXPECT_EQ(classify(elf64(3, false, true)), FileType::elf_shared_object);
+    EXPECT_EQ(classify("\x7f" "ELF\x02\x01"), FileType::elf_other);  // too short for e_type
+}
+
+TEST(FileType, ElfInterpreterBeyondTheProbeIsIgnored) {
+    std::string elf = elf64(3, false);
+    elf[56] = 20;  // e_phnum 20: the interpreter header sits beyond 512 bytes
+    elf.resize(2000, '\0');
+    elf[64 + 9 * 56] = 3;  // PT_INTERP at entry 9, offset 568
+    EXPECT_EQ(classify(elf), FileType::elf_shared_object);
+}
+
+TEST(FileType, Scripts) {
+    EXPECT_EQ(classify("#!/bin/sh\n"), FileType::script_shell);
+    EXPECT_EQ(classify("#! /bin/bash -e\nset -x\n"), FileType::script_shell);
+    for (auto shell : {"dash", "ash", "zsh", "ksh", "busybox"})
+        EXPECT_EQ(classify("#!/bin/"s + shell + "\n"), FileType::script_shell) << shell;
+    EXPECT_EQ(classify("#!/usr/bin/python3.11\n"), FileType::script_python);
+    EXPECT_EQ(classify("#!/usr/bin/env python3\n"), FileType::script_python);
+    EXPECT_EQ(classify("#!/usr/bin/env -S python3 -u\n"), FileType::script_python);
+    EXPECT_EQ(classify("#!/usr/bin/perl -w\n"), FileType::script_perl);
+    EXPECT_EQ(classify("#!/usr/bin/env ruby\n"), FileType::script_ruby);
+    EXPECT_EQ(classify("#!/usr/bin/env node\n"), FileType::script_node);
+    EXPECT_EQ(classify("#!/usr/bin/nodejs\n"), FileType::script_node);
+    EXPECT_EQ(classify("#!/usr/bin/php8.2\n"), FileType::script_php);
+    EXPECT_EQ(classify("<?php echo 1;\n"), FileType::script_php);
+    EXPECT_EQ(classify("#!/usr/bin/awk -f\n"), FileType::script_other);
+    EXPECT_EQ(classify("#!/usr/bin/env\n"), FileType::script_other);
+    EXPECT_EQ(classify("#!/bin/shell\n"), FileType::script_other);  // not exactly "sh"
+    EXPECT_EQ(classify("#!/usr/bin/nodemon\n"), FileType::script_other);
+    EXPECT_EQ(classify("#!/bin/sh"), FileType::script_shell);  // no newline at all
+}
+
+TEST(FileType, Archives) {
+    EXPECT_EQ(classify("\x1f\x8b\x08\x00rest"), FileType::archive_gzip);
+    EXPECT_EQ(classify("PK\x03\x04rest"), FileType::archive_zip);
+    EXPECT_EQ(classify("PK\x05\x06"s + std::string(18, '\0')), FileType::archive_zip);
+    EXPECT_EQ(classify("\xfd" "7zXZ\x00\x00\x04"s), FileType::archive_xz);
+    EXPECT_EQ(classify("BZh91AY&SY"), FileType::archive_bzip2);
+    EXPECT_NE(classify("BZh0"), FileType::archive_bzip2);
+    EXPECT_EQ(classify("\x28\xb5\x2f\xfd\x04\x00"), FileType::archive_zstd);
+    std::string tar(1024, '\0');
+    tar.replace(0, 5, "hello");
+    tar.replace(257, 6, "ustar\0"s);
+    EXPECT_EQ(classify(tar), FileType::archive_tar);
+}
+
+TEST(FileType, Images) {
+    EXPECT_EQ(classify("\x89PNG\r\n\x1a\n\x00\x00"s), FileType::image_png);
+    EXPECT_EQ(classify("\xff\xd8\xff\xe0\x00\x10JFIF"s), FileType::image_jpeg);
+    EXPECT_EQ(classify("GIF87a...."), FileType::image_gif);
+    EXPECT_EQ(classify("GIF89a...."), FileType::image_gif);
+    EXPECT_EQ(classify("\x00\x00\x01\x00\x02\x00\x10\x10"s), FileType::image_ico);
+    EXPECT_EQ(classify("\x00\x00\x01\x00\x00\x00\x10\x10"s), FileType::data);  // zero images
+    EXPECT_EQ(classify("<svg xmlns=\"http://www.w3.org/2000/svg\"/>"), FileType::image_svg);
+    EXPECT_EQ(classify("  \n<?xml version=\"1.0\"?>\n<!-- x -->\n<svg width=\"1\"/>"), FileType::image_svg);
+}
+
+TEST(FileType, Documents) {
+    EXPECT_EQ(classify("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), FileType::document_pdf);
+    EXPECT_EQ(classify("<?xml version=\"1.0\"?><root/>"), FileType::document_html_xml);
+    EXPECT_EQ(classify("<!doctype HTML><title>x</title>"), FileType::document_html_xml);
+    EXPECT_EQ(classify("\n\n  <HTML><body></body></HTML>"), FileType::document_html_xml);
+    EXPECT_EQ(classify("{\"key\": [1, 2]}"), FileType::document_json);
+    EXPECT_EQ(classify("\t[1, 2, 3]\n"), FileType::document_json);
+    EXPECT_EQ(classify("# Title\n\nSome text.\n"), FileType::document_markdown);
+    EXPECT_EQ(classify("#Title\n"), FileType::document_text);
+    EXPECT_EQ(classify("plain words\twith tab\r\nand \x1b[1mescape\f\n"), FileType::document_text);
+    EXPECT_EQ(classify("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\n"), FileType::document_text);
+    EXPECT_EQ(classify("   \n\n"), FileType::document_text);
+}
+
+TEST(FileType, TextNeedsCleanUtf8WithoutControlBytes) {
+    EXPECT_EQ(classify("text with a NUL\0 byte"s), FileType::data);
+    EXPECT_EQ(classify("bell \x07 byte"), FileType::data);
+    EXPECT_EQ(classify("latin-1 caf\xe9 here"), FileType::data);
+    EXPECT_EQ(classify("overlong \xc0\xaf slash"), FileType::data);
+    EXPECT_EQ(classify("surrogate \xed\xa0\x80 here"), FileType::data);
+    // A multi-byte sequence cut by the probe's end is allowed (the file goes on) ...
+    std::string cut(511, 'a');
+    cut += "\xe6\x97\xa5";
+    EXPECT_EQ(classify(cut), FileType::document_text);
+    // ... but not one cut by the file's own end.
+    EXPECT_EQ(classify("ends in \xe6\x97"), FileType::data);
+}
+
+TEST(FileType, Bytecode) {
+    EXPECT_EQ(classify("\xca\xfe\xba\xbe\x00\x00\x00\x34"s), FileType::bytecode_java);
+    EXPECT_EQ(classify("\xcb\x0d\x0d\x0a\x00\x00\x00\x00"s), FileType::bytecode_python);  // 3531: 3.12
+    EXPECT_EQ(classify("\x55\x0b\x0d\x0a\x00\x00\x00\x00"s), FileType::bytecode_python);  // 2901
+    EXPECT_EQ(classify("\x03\xf3\x0d\x0a\x00\x00\x00\x00"s), FileType::bytecode_python);  // 2.7
+    EXPECT_EQ(classify("\xd1\xf2\x0d\x0a\x00\x00\x00\x00"s), FileType::bytecode_python);  // 2.6
+    EXPECT_EQ(classify("\x10\x27\x0d\x0a\x00\x00\x00\x00"s), FileType::data);  // 10000: out of range
+}
+
+TEST(FileType, Databases) {
+    EXPECT_EQ(classify("SQLite format 3\0\x10\x00"s), FileType::database_sqlite);
+    for (auto magic : {"\x00\x06\x15\x61"s, "\x61\x15\x06\x00"s, "\x00\x05\x31\x62"s, "\x62\x31\x05\x00"s,
+                       "\x00\x04\x09\x88"s, "\x88\x09\x04\x00"s}) {
+        std::string db(64, '\0');
+        db.replace(12, 4, magic);
+        EXPECT_EQ(classify(db), FileType::database_berkeley);
+    }
+}
+
+TEST(FileType, Fonts) {
+    EXPECT_EQ(classify("\x00\x01\x00\x00\x00\x0e\x00\x80"s), FileType::font);
+    EXPECT_EQ(classify("OTTO\x00\x0b"s), FileType::font);
+    EXPECT_EQ(classify("wOFF\x00\x01"s), FileType::font);
+    EXPECT_EQ(classify("wOF2\x00\x01"s), FileType::font);
+    EXPECT_EQ(classify("ttcf\x00\x01"s), FileType::font);
+}
+
+TEST(FileType, Data) {
+    EXPECT_EQ(classify("\x00\x01\x02\x03\xff"s), FileType::data);
+}
+
+TEST(FileType, FirstMatchWins) {
+    // A gzip file is an archive even if the probe happens to be... anything else.
+    EXPECT_EQ(classify("\x1f\x8b{\"json\": true}"), FileType::archive_gzip);
+    // Shebang before text: a script is not a document.
+    EXPECT_EQ(classify("#!/bin/sh\n# comment\n"), FileType::script_shell);
+    // A probe shorter than the file is what classify_file_type sees; size only matters for "empty".
+    const std::string text = "hello";
+    EXPECT_EQ(classify_file_type(std::as_bytes(std::span(text.data(), text.size())), 1 << 20),
+              FileType::document_text);
+}
+
+}  // namespace
+}  // namespace regcensus
