@@ -3,20 +3,25 @@ synth generator's ground truth, for 1, 2 and 3 ranks, with identical datasets.""
 import pytest
 
 from census_checks import check_all, datasets
-from conftest import mpirun
+from conftest import BIN, mpirun, run
 from results import open_results
 
 RANKS = [1, 2, 3]
+SINGLETON = 0  # the program started directly, without mpirun
 
 
 @pytest.fixture(scope="module")
 def runs(corpus, registry, tmp_path_factory):
     out = {}
-    for ranks in RANKS:
+    for ranks in RANKS + [SINGLETON]:
         work = tmp_path_factory.mktemp(f"run{ranks}")
         offset = registry.access_log_size()
-        mpirun(ranks, "run", "--registry", registry.url, "--images", corpus["images"],
-               "--out", work / "results.h5", "--work", work / "work")
+        args = ["run", "--registry", registry.url, "--images", corpus["images"],
+                "--out", work / "results.h5", "--work", work / "work"]
+        if ranks == SINGLETON:
+            run([BIN, *args])
+        else:
+            mpirun(ranks, *args)
         out[ranks] = {"path": work / "results.h5", "blob_gets": registry.blob_gets_since(offset)}
     return out
 
@@ -26,7 +31,7 @@ def test_results_equal_ground_truth(runs, corpus, ranks):
     check_all(runs[ranks]["path"], corpus["truth"])
 
 
-@pytest.mark.parametrize("ranks", RANKS[1:])
+@pytest.mark.parametrize("ranks", RANKS[1:] + [SINGLETON])
 def test_datasets_identical_across_rank_counts(runs, ranks):
     assert datasets(runs[ranks]["path"]) == datasets(runs[1]["path"])
 
