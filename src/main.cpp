@@ -20,6 +20,11 @@ constexpr Subcommand kSubcommands[] = {
     {"report", regcensus::cli::report_command, "print the headline figures of a results file"},
     {"synth", regcensus::cli::synth_command, "generate the deterministic test corpus and its ground truth"},
     {"push", regcensus::cli::push_command, "push an OCI image layout into a registry"},
+    {"fetch", regcensus::cli::fetch_command, "download images into an OCI image layout (under mpirun)"},
+    {"crawl", regcensus::cli::crawl_command, "list the images of a v2 registry or of Docker Hub"},
+    {"plan", regcensus::cli::plan_command, "resolve the image list and cut layer shards, without analysing"},
+    {"merge", regcensus::cli::merge_command, "write results.h5 from the shard files of a work directory"},
+    {"status", regcensus::cli::status_command, "shards done, failed and pending in a work directory"},
 };
 
 void print_usage(std::FILE* out) {

@@ -62,7 +62,7 @@ private:
 
 // Plan: ranks resolve images round-robin, then everyone gets every row in list order.
 std::vector<ImageRecord> resolve_all_images(const CensusOptions& options, const mpi::Communicator& comm,
-                                            RegistryClient& registry, const WorkDirectory& work) {
+                                            ImageStore& registry, const WorkDirectory& work) {
     const auto entries = read_image_list(options.images_path);
     ResolveOptions resolve{options.platform, is_docker_hub(options.registry_url)};
     ByteWriter mine;
@@ -87,7 +87,7 @@ struct LocalAnalyses {
     std::unordered_map<uint32_t, LayerAnalysis> by_row;
 };
 
-LayerAnalysis analyse_one(RegistryClient& registry, const PlannedLayer& layer, const LayerLimits& limits) {
+LayerAnalysis analyse_one(ImageStore& registry, const PlannedLayer& layer, const LayerLimits& limits) {
     LayerExpectation expect{layer.digest, layer.size, layer.media_type};
     try {
         auto blob = registry.open_blob(layer.repository, layer.digest);
@@ -105,7 +105,7 @@ LayerAnalysis analyse_one(RegistryClient& registry, const PlannedLayer& layer, c
 }
 
 LocalAnalyses analyse_my_layers(const CensusOptions& options, const mpi::Communicator& comm,
-                                RegistryClient& registry, const LayerPlan& plan, const Log& log) {
+                                ImageStore& registry, const LayerPlan& plan, const Log& log) {
     LocalAnalyses local;
     for (std::size_t row = 0; row < plan.layers.size(); ++row) {
         const auto& layer = plan.layers[row];

@@ -12,7 +12,7 @@ void fill_layers(ImageRecord& image, const Manifest& manifest) {
     for (const auto& d : manifest.layers) image.layers.push_back({d.digest, d.media_type, d.size});
 }
 
-void resolve_manifest_chain(RegistryClient& registry, const Reference& ref, const ResolveOptions& options,
+void resolve_manifest_chain(ImageStore& registry, const Reference& ref, const ResolveOptions& options,
                             const WorkDirectory& work, ImageRecord& image) {
     auto fetched = registry.get_manifest(ref.repository, ref.manifest_reference());
     work.store_blob(fetched.digest, fetched.bytes);
@@ -49,7 +49,7 @@ void resolve_manifest_chain(RegistryClient& registry, const Reference& ref, cons
 
 }  // namespace
 
-ImageRecord resolve_image(RegistryClient& registry, const ImageListEntry& entry, const ResolveOptions& options,
+ImageRecord resolve_image(ImageStore& registry, const ImageListEntry& entry, const ResolveOptions& options,
                           const WorkDirectory& work) {
     ImageRecord image;
     image.reference = entry.reference;

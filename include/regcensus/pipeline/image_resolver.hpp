@@ -6,7 +6,7 @@
 #include "regcensus/pipeline/image_list.hpp"
 #include "regcensus/pipeline/image_record.hpp"
 #include "regcensus/pipeline/work_directory.hpp"
-#include "regcensus/registry/registry_client.hpp"
+#include "regcensus/registry/image_store.hpp"
 
 namespace regcensus {
 
@@ -16,7 +16,7 @@ struct ResolveOptions {
     int64_t max_config_bytes = 4 << 20;
 };
 
-ImageRecord resolve_image(RegistryClient& registry, const ImageListEntry& entry, const ResolveOptions& options,
+ImageRecord resolve_image(ImageStore& registry, const ImageListEntry& entry, const ResolveOptions& options,
                           const WorkDirectory& work);
 
 }  // namespace regcensus

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "regcensus/registry/image_store.hpp"
 #include "regcensus/util/byte_source.hpp"
 
 namespace regcensus {
@@ -23,33 +24,27 @@ struct RegistryOptions {
     int page_size = 1000;      // `n` of catalog and tags requests (tests make it small to force pages)
 };
 
-struct FetchedManifest {
-    std::string bytes;         // verbatim
-    std::string content_type;  // as served
-    std::string digest;        // sha256 of the bytes, checked against Docker-Content-Digest and a digest reference
-};
-
 // One client holds one keep-alive connection: use it from one thread at a time
 // (one client per rank or per worker thread). Streams from open_blob are
 // independent of the client and may outlive it.
-class RegistryClient {
+class RegistryClient : public ImageStore {
 public:
     explicit RegistryClient(RegistryOptions options);
-    ~RegistryClient();
+    ~RegistryClient() override;
     RegistryClient(const RegistryClient&) = delete;
     RegistryClient& operator=(const RegistryClient&) = delete;
 
     // Data problems throw DataError: "manifest_unknown", "blob_unknown",
     // "unauthorized", "denied", "rate_limited", "network", "digest_mismatch",
     // "too_large", "http_<code>".
-    FetchedManifest get_manifest(const std::string& repository, const std::string& reference);
-    std::string get_blob(const std::string& repository, const std::string& digest, int64_t max_bytes);
+    FetchedManifest get_manifest(const std::string& repository, const std::string& reference) override;
+    std::string get_blob(const std::string& repository, const std::string& digest, int64_t max_bytes) override;
 
     // A blob as a pull stream. The transfer runs on its own thread into a bounded
     // queue, so memory stays bounded whatever the blob's size. The source does not
     // verify the digest (the layer analyser does, as it reads); it does throw
     // DataError on HTTP and transfer errors.
-    std::unique_ptr<ByteSource> open_blob(const std::string& repository, const std::string& digest);
+    std::unique_ptr<ByteSource> open_blob(const std::string& repository, const std::string& digest) override;
 
     bool has_blob(const std::string& repository, const std::string& digest);
     void push_blob(const std::string& repository, const std::string& digest, std::span<const std::byte> bytes);
