@@ -9,21 +9,29 @@ status is "ok" and skip values of -1 (unknown); each line says how many rows
 were left out. Exits with status 2 if RESULTS is not a regcensus results
 file, 1 if a figure could not be drawn because its data is missing.
 
-Figures (section of the study draft in brackets):
-    image_size_cdf          compressed/uncompressed image size     [4.1.2]
-    image_popularity_cdf    pull count per image                   [4.1.3]
-    layers_per_image        layer descriptors per image            [4.1.4]
-    layer_ref_count         images per layer                       [4.1.5]
-    files_per_image_cdf     regular files per image                [4.1.6]
-    dedup_copies            distinct contents by copy count        [4.1.7, 4.2.5]
-    layer_size_cdf          compressed/uncompressed layer size     [4.2.1]
-    layer_files_dirs_cdf    files and directories per layer        [4.2.2, 4.2.3]
-    layer_max_depth         directory depth per layer              [4.2.4]
-    file_size_histogram     size of every regular file             [4.2.6]
-    file_types_count        file-type categories by file count     [4.2.7]
-    file_types_bytes        file-type categories by bytes          [4.2.7]
-    compression_ratio_cdf   uncompressed/compressed per layer      [4.2.8]
-    image_created           images by config creation year         [4.1.1, 4.2.9]
+Figures (section of the study draft's results in brackets):
+    image_created              images by config creation year          [4.1.1]
+    image_size_cdf             compressed/uncompressed image size      [4.1.2]
+    image_popularity_cdf       pull count per image                    [4.1.3]
+    layers_per_image           layer descriptors per image             [4.1.4]
+    layer_ref_count            images per layer (layer sharing)        [4.1.5]
+    files_per_image_cdf        regular files per image                 [4.1.6]
+    shared_file_fraction_cdf   fraction of an image's files shared     [4.1.7]
+                               (/images/shared_file_fraction; skipped
+                               with a message where the file has none)
+    image_compression_ratio_cdf  uncompressed/compressed per image     [4.1.8]
+    layer_size_cdf             compressed/uncompressed layer size      [4.2.1]
+    layer_files_cdf            regular files per layer                 [4.2.2]
+    layer_dirs_cdf             directories per layer                   [4.2.3]
+    layer_max_depth            deepest directory per layer             [4.2.4]
+    directory_depth            depth of every directory                [4.2.4]
+    dedup_copies               distinct contents by copy count         [4.1.7, 4.2.5]
+    file_size_histogram        size of every regular file              [4.2.6]
+    file_types_count           file-type categories by file count      [4.2.7]
+    file_types_bytes           file-type categories by bytes           [4.2.7]
+    compression_ratio_cdf      uncompressed/compressed per layer       [4.2.8]
+    layer_age_cdf              age of the newest file of each layer    [4.2.9]
+                               (/layers/mtime_max; skipped where absent)
 """
 
 from __future__ import annotations
@@ -278,24 +286,124 @@ def layer_ref_count(res, log):
     return fig
 
 
-def layer_files_dirs_cdf(res, log):
-    """Regular files and directories per distinct layer."""
-    t = res.table("layers", columns=["status", "file_count", "dir_count"])
-    ok = _ok_rows(t, "layers", log)
-    files = _known(t["file_count"][ok], "file counts", log)
-    dirs = _known(t["dir_count"][ok], "directory counts", log)
-    _require(files, "file counts")
+def _count_cdf(res, log, table: str, column: str, what: str, xlabel: str, title: str):
+    """CDF of one count column over the rows with status ok."""
+    t = res.table(table, columns=["status", column])
+    ok = _ok_rows(t, table, log)
+    values = _known(t[column][ok], what, log)
+    _require(values, what)
     fig, ax = _new_figure()
-    _cdf(ax, files, f"regular files (median {_n(np.median(files))})")
-    if dirs.size:
-        _cdf(ax, dirs, f"directories (median {_n(np.median(dirs))})")
-    _scale_x(ax, np.concatenate([files, dirs]))
-    ax.set_xlabel("entries per layer (count)")
+    _cdf(ax, values)
+    _scale_x(ax, values)
+    ax.set_xlabel(xlabel)
+    _finish_cdf(ax, f"fraction of {table} (CDF)")
+    ax.set_title(f"{title}: {_n(values.size)} {table}, median {_n(np.median(values))}, "
+                 f"{_n(np.sum(values == 0))} with none")
+    return fig
+
+
+def layer_files_cdf(res, log):
+    """Regular files per distinct layer."""
+    return _count_cdf(res, log, "layers", "file_count", "file counts",
+                      "regular files per layer (count)", "Files per layer CDF")
+
+
+def layer_dirs_cdf(res, log):
+    """Distinct directories per distinct layer (implied parents included)."""
+    return _count_cdf(res, log, "layers", "dir_count", "directory counts",
+                      "directories per layer (count, implied parents included)", "Directories per layer CDF")
+
+
+def directory_depth(res, log):
+    """Depth of every distinct directory of every distinct layer (/histograms/directory_depth)."""
+    if "directory_depth" not in res.histograms():
+        raise Skip("/histograms/directory_depth absent (an older results file)")
+    lower, counts = res.histogram("directory_depth")
+    if counts.sum() == 0:
+        raise Skip("no directories")
+    binning = res.histogram_binning("directory_depth")
+    fig, ax = _new_figure()
+    x = np.arange(len(counts))
+    ax.bar(x, counts, width=0.9)
+    ax.set_xticks(x)
+    if binning == "pow2":
+        labels = ["0"] + [f"{int(lower[k])}" if lower[k] * 2 - 1 == lower[k] else
+                          f"{int(lower[k])}-{int(2 * lower[k] - 1)}" for k in x[1:]]
+        ax.set_xticklabels(labels)
+        ax.set_xlabel("directory depth (path components; power-of-two bins)")
+    else:
+        ax.set_xticklabels([str(int(v)) for v in lower])
+        ax.set_xlabel("directory depth (path components)")
+    if _spans_decades(counts.astype(float)):
+        ax.set_yscale("log")
+    ax.set_ylabel("number of directories")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.set_title(f"Directory depth: {_n(counts.sum())} directories in distinct layers")
+    return fig
+
+
+def image_compression_ratio_cdf(res, log):
+    """Uncompressed / compressed size per image (sums over its layers)."""
+    t = res.table("images", columns=["status", "compressed_bytes", "uncompressed_bytes"])
+    ok = _ok_rows(t, "images", log)
+    comp, unc = t["compressed_bytes"][ok], t["uncompressed_bytes"][ok]
+    valid = (comp > 0) & (unc >= 0)
+    if np.any(~valid):
+        log.append(f"{_n(np.sum(~valid))} images with unknown or zero size skipped")
+    ratio = unc[valid] / comp[valid]
+    _require(ratio, "compression ratios")
+    fig, ax = _new_figure()
+    _cdf(ax, ratio)
+    if _spans_decades(ratio, 1.5):
+        ax.set_xscale("log")
+    ax.set_xlabel("compression ratio (uncompressed bytes / compressed bytes, per image)")
+    _finish_cdf(ax, "fraction of images (CDF)")
+    ax.set_title(f"Image compression ratio CDF: {_n(ratio.size)} images, median {np.median(ratio):.2f}")
+    return fig
+
+
+def shared_file_fraction_cdf(res, log):
+    """Fraction of each image's files whose content other images hold too."""
+    if "shared_file_fraction" not in res.columns("images"):
+        raise Skip("/images/shared_file_fraction absent (an older results file)")
+    t = res.table("images", columns=["status", "shared_file_fraction"])
+    ok = _ok_rows(t, "images", log)
+    frac = t["shared_file_fraction"][ok].astype(np.float64)
+    unknown = int(np.sum(~(frac >= 0)))  # -1 or NaN
+    if unknown:
+        log.append(f"{_n(unknown)} fractions unknown skipped")
+    frac = frac[frac >= 0]
+    _require(frac, "shared-file fractions")
+    fig, ax = _new_figure()
+    _cdf(ax, frac)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("fraction of the image's regular files shared with other images")
+    _finish_cdf(ax, "fraction of images (CDF)")
+    ax.set_title(f"Shared-file fraction CDF: {_n(frac.size)} images, median {np.median(frac):.2f}")
+    return fig
+
+
+def layer_age_cdf(res, log):
+    """Age of each layer at census time: created_utc minus its newest file's mtime."""
+    if "mtime_max" not in res.columns("layers"):
+        raise Skip("/layers/mtime_max absent (an older results file)")
+    t = res.table("layers", columns=["status", "mtime_max"])
+    ok = _ok_rows(t, "layers", log)
+    mtime = _known(t["mtime_max"][ok], "mtimes", log)
+    _require(mtime, "mtimes")
+    census = np.datetime64(str(res.attrs.get("created_utc", "")).rstrip("Z"), "s").astype(np.int64) \
+        if res.attrs.get("created_utc") else int(mtime.max())
+    age_days = (census - mtime) / 86400.0
+    future = int(np.sum(age_days < 0))
+    if future:
+        log.append(f"{_n(future)} layers with mtimes after the census counted as age 0")
+    age_days = np.maximum(age_days, 0)
+    fig, ax = _new_figure()
+    _cdf(ax, age_days)
+    _scale_x(ax, age_days)
+    ax.set_xlabel("layer age at the census (days since its newest file's mtime)")
     _finish_cdf(ax, "fraction of layers (CDF)")
-    ax.legend(loc="lower right")
-    empty = int(np.sum(files == 0))
-    ax.set_title(f"Files and directories per layer: {_n(files.size)} layers, "
-                 f"{_n(empty)} without files")
+    ax.set_title(f"Layer age CDF: {_n(age_days.size)} layers, median {np.median(age_days):,.0f} days")
     return fig
 
 
@@ -432,20 +540,25 @@ def dedup_copies(res, log):
 
 
 FIGURES = {
+    "image_created": image_created,
+    "image_size_cdf": image_size_cdf,
+    "image_popularity_cdf": image_popularity_cdf,
+    "layers_per_image": layers_per_image,
+    "layer_ref_count": layer_ref_count,
+    "files_per_image_cdf": files_per_image_cdf,
+    "shared_file_fraction_cdf": shared_file_fraction_cdf,
+    "image_compression_ratio_cdf": image_compression_ratio_cdf,
     "layer_size_cdf": layer_size_cdf,
+    "layer_files_cdf": layer_files_cdf,
+    "layer_dirs_cdf": layer_dirs_cdf,
+    "layer_max_depth": layer_max_depth,
+    "directory_depth": directory_depth,
+    "dedup_copies": dedup_copies,
     "file_size_histogram": file_size_histogram,
     "file_types_count": file_types_count,
     "file_types_bytes": file_types_bytes,
-    "layers_per_image": layers_per_image,
-    "image_size_cdf": image_size_cdf,
-    "files_per_image_cdf": files_per_image_cdf,
-    "image_popularity_cdf": image_popularity_cdf,
-    "image_created": image_created,
-    "layer_ref_count": layer_ref_count,
-    "layer_files_dirs_cdf": layer_files_dirs_cdf,
-    "layer_max_depth": layer_max_depth,
     "compression_ratio_cdf": compression_ratio_cdf,
-    "dedup_copies": dedup_copies,
+    "layer_age_cdf": layer_age_cdf,
 }
 
 

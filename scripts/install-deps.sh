@@ -10,8 +10,10 @@ packages=(
   libarchive-dev libcurl4-openssl-dev libsimdjson-dev
   libboost-program-options-dev libssl-dev libisal-dev isal
   libzstd-dev zstd libxxhash-dev zlib1g-dev libgtest-dev
-  docker-registry apache2-utils
+  docker-registry apache2-utils skopeo python3-cryptography
   python3 python3-h5py python3-numpy python3-matplotlib python3-pytest
+  debootstrap libmagic-dev file
+  slurm-wlm munge
 )
 
 missing=()

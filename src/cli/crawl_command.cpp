@@ -1,6 +1,137 @@
-// Placeholder until the subcommand lands; replaced by its real implementation.
-#include <stdexcept>
+// `regcensus crawl`: the image list of a v2 registry (catalog and tags) or of
+// Docker Hub (official images, namespaces, search fan-out), in the format
+// `regcensus run` reads, with popularity columns.
+#include <boost/program_options.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
 #include "regcensus/cli/commands.hpp"
+#include "regcensus/crawl/catalog_crawler.hpp"
+#include "regcensus/crawl/crawl_state.hpp"
+#include "regcensus/crawl/growth_log.hpp"
+#include "regcensus/crawl/hub_crawler.hpp"
+#include "regcensus/crawl/image_list_output.hpp"
+#include "regcensus/crawl/tag_selection.hpp"
+
+namespace po = boost::program_options;
+
 namespace regcensus::cli {
-int crawl_command(int, char**) { throw std::runtime_error("not implemented yet"); }
+namespace {
+
+// Non-blank lines of a file, without `#` comments and surrounding spaces.
+std::vector<std::string> read_word_list(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    std::vector<std::string> words;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+        const auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos) continue;
+        const auto last = line.find_last_not_of(" \t\r");
+        words.push_back(line.substr(first, last - first + 1));
+    }
+    return words;
+}
+
+}  // namespace
+
+int crawl_command(int argc, char** argv) {
+    po::options_description options(
+        "regcensus crawl: list the images of a v2 registry (--registry) or of Docker Hub (--hub) into an image "
+        "list for `regcensus run`");
+    std::string config_path, registry_url, out_path, tags = "all", hub_url = "https://hub.docker.com";
+    std::string namespaces_path, queries_path, state_path, growth_log_path, prefix_alphabet;
+    int page_size = 0, concurrency = 8, retries = 5, max_query_length = 6;
+    int64_t max_pause_s = 900;
+    double max_rps = -1;
+    bool hub = false, no_official = false, insecure = false;
+    options.add_options()
+        ("help,h", "show this help")
+        ("config", po::value(&config_path), "job file (key = value, keys are the long option names)")
+        ("registry", po::value(&registry_url), "crawl this v2 registry's /v2/_catalog and tags, e.g. http://127.0.0.1:5000")
+        ("hub", po::bool_switch(&hub), "crawl Docker Hub through its JSON API (--hub-url)")
+        ("out", po::value(&out_path)->required(), "image list to write (TSV with a #reference header)")
+        ("tags", po::value(&tags)->default_value(tags),
+         "--registry: tags per repository: latest (else the last listed), all, or N (the last N listed)")
+        ("page-size", po::value(&page_size)->default_value(0),
+         "entries per page requested (0: 1000 for --registry, 100 for --hub)")
+        ("hub-url", po::value(&hub_url)->default_value(hub_url), "--hub: base URL of the Hub API")
+        ("no-official", po::bool_switch(&no_official), "--hub: do not list the official images (namespace library)")
+        ("namespaces", po::value(&namespaces_path), "--hub: file of namespaces whose repositories are listed, one a line")
+        ("queries", po::value(&queries_path), "--hub: file of search terms, one a line")
+        ("max-query-length", po::value(&max_query_length)->default_value(max_query_length),
+         "--hub: a capped search is split into longer prefixes up to this length")
+        ("prefix-alphabet", po::value(&prefix_alphabet),
+         "--hub: characters appended to a capped query (default a-z, 0-9, '-', '_', '.')")
+        ("state", po::value(&state_path),
+         "crawl state (JSON, plus STATE.journal); an interrupted crawl rerun with the same state continues")
+        ("growth-log", po::value(&growth_log_path), "append timestamp<TAB>source<TAB>count at every checkpoint")
+        ("concurrency", po::value(&concurrency)->default_value(concurrency), "requests in flight (worker threads)")
+        ("max-requests-per-second", po::value(&max_rps)->default_value(max_rps),
+         "spacing of request starts, all workers together (negative: 2 for --hub, unlimited for --registry; 0: unlimited)")
+        ("retries", po::value(&retries)->default_value(retries), "retries of connection errors and 408/5xx")
+        ("max-pause", po::value(&max_pause_s)->default_value(max_pause_s),
+         "longest pause (s) honoured when a server asks to wait (X-RateLimit-Reset, X-Retry-After)")
+        ("insecure-skip-tls-verify", po::bool_switch(&insecure), "do not verify TLS certificates (never the default)");
+
+    po::variables_map vm;
+    po::store(po::parse_command_line(argc, argv, options), vm);
+    if (vm.count("help")) {
+        std::cout << options << "\n";
+        return 0;
+    }
+    if (vm.count("config")) {
+        std::ifstream file(vm["config"].as<std::string>());
+        if (!file) throw std::runtime_error("cannot read job file " + vm["config"].as<std::string>());
+        // Command-line values were stored first, so they win over the job file.
+        po::store(po::parse_config_file(file, options), vm);
+    }
+    po::notify(vm);
+    if (hub == !registry_url.empty()) throw std::runtime_error("give exactly one of --registry URL and --hub");
+    if (concurrency < 1) throw std::runtime_error("--concurrency must be at least 1");
+
+    crawl::PoliteHttpOptions http;
+    http.tls_verify = !insecure;
+    http.retries = retries;
+    http.max_pause = std::chrono::seconds(max_pause_s);
+    crawl::GrowthLog growth(growth_log_path);
+
+    std::vector<crawl::FoundRow> rows;
+    if (hub) {
+        crawl::HubCrawlOptions hub_options;
+        hub_options.hub_url = hub_url;
+        hub_options.official = !no_official;
+        if (!namespaces_path.empty()) hub_options.namespaces = read_word_list(namespaces_path);
+        if (!queries_path.empty()) hub_options.queries = read_word_list(queries_path);
+        hub_options.page_size = page_size > 0 ? page_size : 100;
+        hub_options.max_query_length = size_t(std::max(max_query_length, 1));
+        hub_options.prefix_alphabet = prefix_alphabet;
+        hub_options.concurrency = concurrency;
+        hub_options.http = http;
+        hub_options.max_requests_per_second = max_rps < 0 ? 2.0 : max_rps;
+        crawl::CrawlState state(state_path, "hub " + hub_url);
+        if (state.resumed()) std::fprintf(stderr, "regcensus crawl: resuming from %s\n", state_path.c_str());
+        rows = crawl::crawl_hub(hub_options, state, growth);
+    } else {
+        crawl::CatalogCrawlOptions catalog_options;
+        catalog_options.registry_url = registry_url;
+        catalog_options.page_size = page_size > 0 ? page_size : 1000;
+        catalog_options.tags = crawl::parse_tag_selection(tags);
+        catalog_options.concurrency = concurrency;
+        catalog_options.http = http;
+        catalog_options.max_requests_per_second = max_rps < 0 ? 0.0 : max_rps;
+        crawl::CrawlState state(state_path, "registry " + registry_url + " tags=" + tags);
+        if (state.resumed()) std::fprintf(stderr, "regcensus crawl: resuming from %s\n", state_path.c_str());
+        rows = crawl::crawl_catalog(catalog_options, state, growth);
+    }
+    const auto unique = crawl::deduplicate_rows(std::move(rows));
+    crawl::write_image_list(out_path, unique);
+    growth.record("images", int64_t(unique.size()), unique.size());
+    std::fprintf(stderr, "regcensus crawl: %zu images written to %s\n", unique.size(), out_path.c_str());
+    return 0;
+}
+
 }  // namespace regcensus::cli

@@ -1,12 +1,21 @@
-// `regcensus report RESULTS`: the headline figures of a census in the terminal.
-// Percentiles are nearest-rank over the rows whose status is ok (see docs/report.md).
+// `regcensus report RESULTS [--json]`: the headline numbers of a census in the terminal.
+// The numbers and their definitions are those of analysis/summary.py (docs/report.md):
+// nearest-rank percentiles over the rows whose status is ok; `--json` prints the same
+// object summary.py --json prints, so that the two can be compared number for number.
+#include <hdf5.h>
+
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
 
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/h5/h5_location.hpp"
@@ -16,33 +25,134 @@ namespace po = boost::program_options;
 namespace regcensus::cli {
 namespace {
 
-// Nearest-rank percentile: the smallest value with at least p% of the values at or below it.
-int64_t percentile(std::vector<int64_t> values, double p) {
-    if (values.empty()) return -1;
+constexpr int kPercentiles[] = {50, 90};
+constexpr std::size_t kTopTypes = 5;
+
+using Number = std::variant<int64_t, double>;
+
+// One distribution: how many values, and its percentiles (absent when there are no values).
+struct Distribution {
+    std::string name, label, units;
+    int64_t n = 0;
+    std::vector<std::optional<Number>> percentiles;  // one per kPercentiles
+};
+
+// Rank of the p-th nearest-rank percentile of n values (1-based): ceil(p*n/100), at least 1.
+// Integer arithmetic, so that Python's summary.py picks the same row.
+int64_t nearest_rank(int64_t n, int p) { return std::max<int64_t>((p * n + 99) / 100, 1); }
+
+template <typename T>
+Distribution distribution(std::string name, std::string label, std::string units, std::vector<T> values) {
     std::sort(values.begin(), values.end());
-    auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
-    return values[std::max<std::size_t>(rank, 1) - 1];
+    Distribution d{std::move(name), std::move(label), std::move(units), static_cast<int64_t>(values.size()), {}};
+    for (int p : kPercentiles) {
+        if (values.empty())
+            d.percentiles.emplace_back();
+        else
+            d.percentiles.emplace_back(Number(values[nearest_rank(d.n, p) - 1]));
+    }
+    return d;
 }
 
-std::vector<int64_t> ok_values(const h5::Location& table, const std::string& column) {
-    auto status = table.read_strings("status");
-    auto values = table.read_int64(column);
-    std::vector<int64_t> out;
-    for (std::size_t i = 0; i < values.size(); ++i)
-        if (status[i] == "ok" && values[i] >= 0) out.push_back(values[i]);
+// Percentiles of `values[i]` repeated `weights[i]` times; `values` ascending.
+Distribution weighted(std::string name, std::string label, std::string units, const std::vector<int64_t>& values,
+                      const std::vector<int64_t>& weights) {
+    Distribution d{std::move(name), std::move(label), std::move(units), 0, {}};
+    for (auto w : weights) d.n += w;
+    for (int p : kPercentiles) {
+        if (d.n == 0) {
+            d.percentiles.emplace_back();
+            continue;
+        }
+        const int64_t rank = nearest_rank(d.n, p);
+        int64_t cumulative = 0;
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            cumulative += weights[i];
+            if (cumulative >= rank) {
+                d.percentiles.emplace_back(Number(values[i]));
+                break;
+            }
+        }
+    }
+    return d;
+}
+
+// A float64 column (e.g. /images/shared_file_fraction); the h5 layer only reads int64 and strings.
+std::vector<double> read_float64(const h5::Location& group, const std::string& name) {
+    hid_t dataset = H5Dopen2(group.id(), name.c_str(), H5P_DEFAULT);
+    if (dataset < 0) throw std::runtime_error("cannot open dataset " + name);
+    hid_t space = H5Dget_space(dataset);
+    std::vector<double> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+    herr_t status = values.empty() ? 0 : H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+    H5Sclose(space);
+    H5Dclose(dataset);
+    if (status < 0) throw std::runtime_error("cannot read dataset " + name);
+    return values;
+}
+
+// A table's int64 columns and its status column.
+struct Table {
+    std::vector<std::string> status;
+    std::map<std::string, std::vector<int64_t>> columns;
+    const h5::Location* group;
+    bool ok(std::size_t row) const { return status[row] == "ok"; }
+    const std::vector<int64_t>& operator[](const std::string& name) {
+        auto it = columns.find(name);
+        if (it == columns.end()) it = columns.emplace(name, group->read_int64(name)).first;
+        return it->second;
+    }
+    // Values of rows with status ok and a known (>= 0) value.
+    std::vector<int64_t> ok_values(const std::string& name) {
+        const auto& values = (*this)[name];
+        std::vector<int64_t> out;
+        for (std::size_t i = 0; i < values.size(); ++i)
+            if (ok(i) && values[i] >= 0) out.push_back(values[i]);
+        return out;
+    }
+    // uncompressed / compressed of rows with status ok, compressed > 0 and uncompressed known.
+    std::vector<double> ok_ratios() {
+        const auto& comp = (*this)["compressed_bytes"];
+        const auto& unc = (*this)["uncompressed_bytes"];
+        std::vector<double> out;
+        for (std::size_t i = 0; i < comp.size(); ++i)
+            if (ok(i) && comp[i] > 0 && unc[i] >= 0) out.push_back(double(unc[i]) / double(comp[i]));
+        return out;
+    }
+};
+
+double share(int64_t part, int64_t whole) { return whole > 0 ? double(part) / double(whole) : 0.0; }
+
+// Shortest text that reads back as the same double: what Python's json module writes.
+std::string json_number(const Number& n) {
+    if (auto i = std::get_if<int64_t>(&n)) return std::to_string(*i);
+    char text[64];
+    auto result = std::to_chars(text, text + sizeof text, std::get<double>(n));
+    std::string out(text, result.ptr);
+    if (out.find_first_of(".e") == std::string::npos) out += ".0";
     return out;
 }
 
-int64_t sum(const std::vector<int64_t>& values) {
-    int64_t s = 0;
-    for (auto v : values) s += v;
-    return s;
+std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += char(c);
+        } else if (c < 0x20) {
+            char esc[8];
+            std::snprintf(esc, sizeof esc, "\\u%04x", c);
+            out += esc;
+        } else {
+            out += char(c);
+        }
+    }
+    return out + "\"";
 }
 
 std::string human_bytes(double bytes) {
-    const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+    const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
     int u = 0;
-    while (bytes >= 1000 && u < 5) {
+    while (std::abs(bytes) >= 1000 && u < 5) {
         bytes /= 1000;
         ++u;
     }
@@ -51,22 +161,191 @@ std::string human_bytes(double bytes) {
     return text;
 }
 
-void row(const char* name, const std::string& value) { std::printf("  %-44s %s\n", name, value.c_str()); }
-void row(const char* name, int64_t value) { row(name, std::to_string(value)); }
+std::string grouped(int64_t v) {
+    std::string digits = std::to_string(v < 0 ? -v : v), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return (v < 0 ? "-" : "") + out;
+}
 
-void status_breakdown(const h5::Location& table) {
-    std::map<std::string, int64_t> by_status;
-    for (const auto& s : table.read_strings("status")) ++by_status[s];
-    for (const auto& [status, n] : by_status)
-        if (status != "ok") std::printf("    %-42s %lld\n", status.c_str(), static_cast<long long>(n));
+std::string text_value(const Distribution& d, const std::optional<Number>& value) {
+    if (!value) return "-";
+    if (auto f = std::get_if<double>(&*value)) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.4g", *f);
+        return text;
+    }
+    const int64_t v = std::get<int64_t>(*value);
+    if (d.name == "file_size") return v == 0 ? "0 B (empty)" : "[" + human_bytes(double(v)) + ", " + human_bytes(2.0 * double(v)) + ")";
+    if (d.units == "bytes") return human_bytes(double(v));
+    return grouped(v);
+}
+
+struct TypeRow {
+    std::string type;
+    int64_t amount;
+    double share;
+};
+
+struct Summary {
+    int64_t images_listed = 0, images_ok = 0, layers_distinct = 0, layers_ok = 0;
+    int64_t layer_compressed = 0, layer_uncompressed = 0;
+    std::vector<Distribution> distributions;
+    int64_t file_count = 0, file_bytes = 0, unique_count = 0, unique_bytes = 0;
+    std::vector<TypeRow> by_count, by_bytes;
+};
+
+Summary summarize(const h5::File& file) {
+    Summary s;
+    auto images_group = file.open_group("images");
+    auto layers_group = file.open_group("layers");
+    Table images{images_group.read_strings("status"), {}, &images_group};
+    Table layers{layers_group.read_strings("status"), {}, &layers_group};
+    s.images_listed = static_cast<int64_t>(images.status.size());
+    s.layers_distinct = static_cast<int64_t>(layers.status.size());
+    s.images_ok = std::count(images.status.begin(), images.status.end(), "ok");
+    s.layers_ok = std::count(layers.status.begin(), layers.status.end(), "ok");
+
+    // The order of summary.py's ORDER.
+    auto& d = s.distributions;
+    d.push_back(distribution("image_compressed_bytes", "image size, compressed", "bytes", images.ok_values("compressed_bytes")));
+    d.push_back(distribution("image_uncompressed_bytes", "image size, uncompressed", "bytes", images.ok_values("uncompressed_bytes")));
+    d.push_back(distribution("image_pull_count", "image popularity (pull count)", "pulls", images.ok_values("pull_count")));
+    d.push_back(distribution("image_layer_count", "layers per image", "layers", images.ok_values("layer_count")));
+    d.push_back(distribution("layer_ref_count", "images per layer (sharing)", "images", layers.ok_values("ref_count")));
+    d.push_back(distribution("image_file_count", "files per image", "files", images.ok_values("file_count")));
+    d.push_back(distribution("image_compression_ratio", "compression ratio per image", "ratio", images.ok_ratios()));
+    if (images_group.has("shared_file_fraction")) {
+        auto fraction = read_float64(images_group, "shared_file_fraction");
+        std::vector<double> known;
+        for (std::size_t i = 0; i < fraction.size(); ++i)
+            if (images.ok(i) && fraction[i] >= 0) known.push_back(fraction[i]);  // NaN fails >= 0
+        d.push_back(distribution("image_shared_file_fraction", "shared-file fraction per image", "fraction", known));
+    }
+    d.push_back(distribution("layer_compressed_bytes", "layer size, compressed", "bytes", layers.ok_values("compressed_bytes")));
+    d.push_back(distribution("layer_uncompressed_bytes", "layer size, uncompressed", "bytes", layers.ok_values("uncompressed_bytes")));
+    d.push_back(distribution("layer_file_count", "files per layer", "files", layers.ok_values("file_count")));
+    d.push_back(distribution("layer_dir_count", "directories per layer", "directories", layers.ok_values("dir_count")));
+    d.push_back(distribution("layer_max_depth", "directory depth per layer (deepest)", "levels", layers.ok_values("max_depth")));
+
+    auto dedup = file.open_group("dedup");
+    auto copies_group = dedup.open_group("copies");
+    auto copies = copies_group.read_int64("copies");
+    auto contents = copies_group.read_int64("contents");
+    std::vector<std::size_t> order(copies.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return copies[a] < copies[b]; });
+    std::vector<int64_t> sorted_copies, sorted_contents;
+    for (auto i : order) {
+        sorted_copies.push_back(copies[i]);
+        sorted_contents.push_back(contents[i]);
+    }
+    d.push_back(weighted("content_copies", "copies per distinct content", "copies", sorted_copies, sorted_contents));
+    auto file_size = file.open_group("histograms").open_group("file_size");
+    d.push_back(weighted("file_size", "file size (power-of-two bin)", "bytes", file_size.read_int64("lower"),
+                         file_size.read_int64("counts")));
+    d.push_back(distribution("layer_compression_ratio", "compression ratio per layer", "ratio", layers.ok_ratios()));
+    if (layers_group.has("mtime_max"))
+        d.push_back(distribution("layer_mtime_max", "layer age (newest file mtime)", "unix seconds", layers.ok_values("mtime_max")));
+
+    for (auto v : layers.ok_values("compressed_bytes")) s.layer_compressed += v;
+    for (auto v : layers.ok_values("uncompressed_bytes")) s.layer_uncompressed += v;
+
+    s.file_count = dedup.int64_attribute("file_count");
+    s.file_bytes = dedup.int64_attribute("file_bytes");
+    s.unique_count = dedup.int64_attribute("unique_file_count");
+    s.unique_bytes = dedup.int64_attribute("unique_bytes");
+
+    auto types = file.open_group("filetypes");
+    auto names = types.read_strings("type");
+    for (auto [column, out] : {std::pair{"file_count", &s.by_count}, std::pair{"file_bytes", &s.by_bytes}}) {
+        auto amounts = types.read_int64(column);
+        int64_t total = 0;
+        for (auto a : amounts) total += a;
+        std::vector<std::size_t> ranked(amounts.size());
+        for (std::size_t i = 0; i < ranked.size(); ++i) ranked[i] = i;
+        // Largest first; ties keep the file's row order (the FileType order), as summary.py.
+        std::stable_sort(ranked.begin(), ranked.end(), [&](auto a, auto b) { return amounts[a] > amounts[b]; });
+        for (std::size_t k = 0; k < std::min(kTopTypes, ranked.size()); ++k)
+            if (amounts[ranked[k]] > 0) out->push_back({names[ranked[k]], amounts[ranked[k]], share(amounts[ranked[k]], total)});
+    }
+    return s;
+}
+
+void print_json(const Summary& s) {
+    std::printf("{\n \"images\": {\"listed\": %lld, \"ok\": %lld},\n", (long long)s.images_listed, (long long)s.images_ok);
+    std::printf(" \"layers\": {\"distinct\": %lld, \"ok\": %lld, \"compressed_bytes\": %lld, \"uncompressed_bytes\": %lld, "
+                "\"compression_ratio\": %s},\n",
+                (long long)s.layers_distinct, (long long)s.layers_ok, (long long)s.layer_compressed,
+                (long long)s.layer_uncompressed, json_number(share(s.layer_uncompressed, s.layer_compressed)).c_str());
+    std::printf(" \"distributions\": {");
+    for (std::size_t i = 0; i < s.distributions.size(); ++i) {
+        const auto& d = s.distributions[i];
+        std::printf("%s\n  %s: {\"n\": %lld", i ? "," : "", json_string(d.name).c_str(), (long long)d.n);
+        for (std::size_t k = 0; k < d.percentiles.size(); ++k)
+            std::printf(", \"p%d\": %s", kPercentiles[k],
+                        d.percentiles[k] ? json_number(*d.percentiles[k]).c_str() : "null");
+        std::printf("}");
+    }
+    std::printf("\n },\n");
+    std::printf(" \"dedup\": {\"file_count\": %lld, \"file_bytes\": %lld, \"unique_file_count\": %lld, "
+                "\"unique_bytes\": %lld, \"ratio_by_count\": %s, \"ratio_by_bytes\": %s},\n",
+                (long long)s.file_count, (long long)s.file_bytes, (long long)s.unique_count, (long long)s.unique_bytes,
+                json_number(share(s.file_count, s.unique_count)).c_str(),
+                json_number(share(s.file_bytes, s.unique_bytes)).c_str());
+    std::printf(" \"file_types\": {");
+    const char* sep = "";
+    for (auto [key, column, rows] : {std::tuple{"by_count", "file_count", &s.by_count},
+                                     std::tuple{"by_bytes", "file_bytes", &s.by_bytes}}) {
+        std::printf("%s\n  \"%s\": [", sep, key);
+        for (std::size_t i = 0; i < rows->size(); ++i) {
+            const auto& r = (*rows)[i];
+            std::printf("%s{\"type\": %s, \"%s\": %lld, \"share\": %s}", i ? ", " : "", json_string(r.type).c_str(),
+                        column, (long long)r.amount, json_number(r.share).c_str());
+        }
+        std::printf("]");
+        sep = ",";
+    }
+    std::printf("\n }\n}\n");
+}
+
+void print_text(const Summary& s, const h5::File& file, const std::string& path) {
+    std::printf("regcensus report: %s (created %s, %lld ranks)\n", path.c_str(),
+                file.string_attribute("created_utc").c_str(), static_cast<long long>(file.int64_attribute("mpi_ranks")));
+    std::printf("  images analysed (status ok)     %s of %s\n", grouped(s.images_ok).c_str(), grouped(s.images_listed).c_str());
+    std::printf("  distinct layers analysed        %s of %s\n", grouped(s.layers_ok).c_str(), grouped(s.layers_distinct).c_str());
+    std::printf("  distinct layers                 %s compressed, %s uncompressed (ratio %.4g)\n",
+                human_bytes(double(s.layer_compressed)).c_str(), human_bytes(double(s.layer_uncompressed)).c_str(),
+                share(s.layer_uncompressed, s.layer_compressed));
+    std::printf("\n  %-38s %10s  %-24s %s\n", "distribution", "n", "median", "p90");
+    for (const auto& d : s.distributions)
+        std::printf("  %-38s %10s  %-24s %s\n", d.label.c_str(), grouped(d.n).c_str(),
+                    text_value(d, d.percentiles[0]).c_str(), text_value(d, d.percentiles[1]).c_str());
+    std::printf("\n  file-level duplication over the distinct layers\n");
+    std::printf("  %-38s %s\n", "regular files", grouped(s.file_count).c_str());
+    std::printf("  %-38s %s\n", "file bytes", human_bytes(double(s.file_bytes)).c_str());
+    std::printf("  %-38s %s\n", "distinct contents", grouped(s.unique_count).c_str());
+    std::printf("  %-38s %s\n", "distinct content bytes", human_bytes(double(s.unique_bytes)).c_str());
+    std::printf("  %-38s %.4g\n", "dedup ratio by count (files/contents)", share(s.file_count, s.unique_count));
+    std::printf("  %-38s %.4g\n", "dedup ratio by bytes", share(s.file_bytes, s.unique_bytes));
+    std::printf("\n  top file types by count\n");
+    for (const auto& r : s.by_count)
+        std::printf("    %-24s %12s files  %5.1f%%\n", r.type.c_str(), grouped(r.amount).c_str(), 100 * r.share);
+    std::printf("  top file types by bytes\n");
+    for (const auto& r : s.by_bytes)
+        std::printf("    %-24s %12s        %5.1f%%\n", r.type.c_str(), human_bytes(double(r.amount)).c_str(), 100 * r.share);
 }
 
 }  // namespace
 
 int report_command(int argc, char** argv) {
-    po::options_description options("regcensus report RESULTS: headline figures of a results file");
+    po::options_description options("regcensus report RESULTS: headline numbers of a results file (docs/report.md)");
     std::string path;
-    options.add_options()("help,h", "show this help")("results", po::value(&path)->required(), "results file");
+    bool json = false;
+    options.add_options()("help,h", "show this help")("results", po::value(&path)->required(), "results file")(
+        "json", po::bool_switch(&json), "print the numbers as JSON (the object analysis/summary.py --json prints)");
     po::positional_options_description positional;
     positional.add("results", 1);
     po::variables_map vm;
@@ -80,62 +359,11 @@ int report_command(int argc, char** argv) {
     auto file = h5::File::open_read(path);
     if (file.string_attribute("format") != "regcensus-results")
         throw std::runtime_error(path + " is not a regcensus results file");
-    auto images = file.open_group("images");
-    auto layers = file.open_group("layers");
-    auto dedup = file.open_group("dedup");
-
-    const auto image_count = file.int64_attribute("image_count");
-    const auto layer_count = file.int64_attribute("layer_count");
-    const auto image_sizes = ok_values(images, "compressed_bytes");
-    const auto layer_compressed = ok_values(layers, "compressed_bytes");
-    const auto layer_uncompressed = ok_values(layers, "uncompressed_bytes");
-    const auto layer_files = ok_values(layers, "file_count");
-    const auto file_count = dedup.int64_attribute("file_count");
-    const auto file_bytes = dedup.int64_attribute("file_bytes");
-    const auto unique_count = dedup.int64_attribute("unique_file_count");
-    const auto unique_bytes = dedup.int64_attribute("unique_bytes");
-    auto ratio = [](int64_t a, int64_t b) {
-        char text[32];
-        std::snprintf(text, sizeof text, "%.2f", b > 0 ? double(a) / double(b) : 0.0);
-        return std::string(text);
-    };
-
-    std::printf("regcensus report: %s (created %s, %lld ranks)\n", path.c_str(),
-                file.string_attribute("created_utc").c_str(),
-                static_cast<long long>(file.int64_attribute("mpi_ranks")));
-    row("images in list", image_count);
-    row("images analysed (status ok)", static_cast<int64_t>(image_sizes.size()));
-    status_breakdown(images);
-    row("distinct layers", layer_count);
-    row("layers analysed (status ok)", static_cast<int64_t>(layer_compressed.size()));
-    status_breakdown(layers);
-    row("distinct layers, compressed", human_bytes(double(sum(layer_compressed))));
-    row("distinct layers, uncompressed", human_bytes(double(sum(layer_uncompressed))));
-    row("compression ratio (uncompressed/compressed)", ratio(sum(layer_uncompressed), sum(layer_compressed)));
-    row("image size median / p90 (compressed)",
-        human_bytes(double(percentile(image_sizes, 50))) + " / " + human_bytes(double(percentile(image_sizes, 90))));
-    row("layer size median / p90 (compressed)", human_bytes(double(percentile(layer_compressed, 50))) + " / " +
-                                                     human_bytes(double(percentile(layer_compressed, 90))));
-    row("files per layer median / p90",
-        std::to_string(percentile(layer_files, 50)) + " / " + std::to_string(percentile(layer_files, 90)));
-    row("regular files (distinct layers)", file_count);
-    row("file bytes", human_bytes(double(file_bytes)));
-    row("distinct contents", unique_count);
-    row("distinct content bytes", human_bytes(double(unique_bytes)));
-    row("dedup ratio by count (files/contents)", ratio(file_count, unique_count));
-    row("dedup ratio by bytes", ratio(file_bytes, unique_bytes));
-
-    auto types = file.open_group("filetypes");
-    auto names = types.read_strings("type");
-    auto counts = types.read_int64("file_count");
-    auto bytes = types.read_int64("file_bytes");
-    std::vector<std::size_t> order(names.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return counts[a] > counts[b]; });
-    std::printf("  top file types by count:\n");
-    for (std::size_t k = 0; k < std::min<std::size_t>(8, order.size()) && counts[order[k]] > 0; ++k)
-        std::printf("    %-24s %10lld files  %12s\n", names[order[k]].c_str(), static_cast<long long>(counts[order[k]]),
-                    human_bytes(double(bytes[order[k]])).c_str());
+    const auto summary = summarize(file);
+    if (json)
+        print_json(summary);
+    else
+        print_text(summary, file, path);
     return 0;
 }
 

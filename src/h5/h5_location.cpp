@@ -106,6 +106,21 @@ void Location::write_int64(const std::string& name, std::span<const int64_t> val
     describe(dataset.id(), description, units);
 }
 
+void Location::write_int64_matrix(const std::string& name, std::size_t rows, std::size_t columns,
+                                  std::span<const int64_t> values, std::string_view description,
+                                  std::string_view units) const {
+    if (values.size() != rows * columns)
+        throw std::invalid_argument("HDF5: matrix " + name + " needs rows * columns values");
+    hsize_t dims[2] = {rows, columns};
+    Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose, "H5Screate_simple");
+    Handle dataset(H5Dcreate2(id(), name.c_str(), H5T_STD_I64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Dclose, "H5Dcreate2");
+    if (!values.empty())
+        check_status(H5Dwrite(dataset.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+                     "H5Dwrite");
+    describe(dataset.id(), description, units);
+}
+
 void Location::write_strings(const std::string& name, const std::vector<std::string>& values,
                              std::string_view description) const {
     auto type = utf8_string_type();
@@ -118,6 +133,24 @@ void Location::write_strings(const std::string& name, const std::vector<std::str
     if (!values.empty())
         check_status(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), "H5Dwrite");
     describe(dataset.id(), description, {});
+}
+
+void Location::write_bytes(const std::string& name, std::span<const char> bytes, std::string_view description) const {
+    auto space = simple_space(bytes.size());
+    Handle dataset(H5Dcreate2(id(), name.c_str(), H5T_STD_U8LE, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Dclose, "H5Dcreate2");
+    if (!bytes.empty())
+        check_status(H5Dwrite(dataset.id(), H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), "H5Dwrite");
+    describe(dataset.id(), description, {});
+}
+
+std::vector<char> Location::read_bytes(const std::string& name) const {
+    Handle dataset(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose, "H5Dopen2");
+    Handle space(H5Dget_space(dataset.id()), H5Sclose, "H5Dget_space");
+    std::vector<char> bytes(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id())));
+    if (!bytes.empty())
+        check_status(H5Dread(dataset.id(), H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), "H5Dread");
+    return bytes;
 }
 
 std::vector<int64_t> Location::read_int64(const std::string& name) const {

@@ -127,6 +127,63 @@ void write_layers(const h5::File& file, const CensusResults& r) {
     std::vector<int64_t> ref_count;
     for (const auto& planned : r.plan.layers) ref_count.push_back(planned.ref_count);
     g.write_int64("ref_count", ref_count, "Number of rows of /images whose manifest lists this layer.");
+
+    // Per-layer extras beyond the contract (docs/results-file.md, "Per-layer extras").
+    static const Column extras[] = {
+        {"setuid_count", &P::setuid_count, "Regular files with the setuid bit (mode 04000).", ""},
+        {"setgid_count", &P::setgid_count, "Regular files with the setgid bit (mode 02000).", ""},
+        {"world_writable_count", &P::world_writable_count, "Regular files writable by others (mode 00002).", ""},
+        {"root_owned_file_count", &P::root_owned_file_count, "Regular files owned by uid 0.", ""},
+        {"mtime_min", &P::mtime_min, "Oldest mtime of any entry (directories, links, whiteouts included).",
+         "seconds since 1970-01-01 UTC"},
+        {"mtime_max", &P::mtime_max, "Newest mtime of any entry (directories, links, whiteouts included).",
+         "seconds since 1970-01-01 UTC"},
+    };
+    for (const auto& c : extras)
+        g.write_int64(c.name, int_column<P>(L, [&](auto& l) { return l.*(c.field); }),
+                      std::string(c.description) + " -1 if unknown (failed layer, or no entry with an mtime).",
+                      c.units);
+    // [layers x bins] matrices; a failed layer's row is all zeros, like its
+    // absence from the global histograms and /filetypes.
+    const auto histogram_matrix = [&](const char* name, Pow2Histogram P::*histogram, const char* description,
+                                      const char* units) {
+        std::size_t bins = 0;
+        for (const auto& l : L)
+            if (l.ok()) bins = std::max(bins, (l.*histogram).counts().size());
+        std::vector<int64_t> values(L.size() * bins, 0);
+        for (std::size_t row = 0; row < L.size(); ++row) {
+            if (!L[row].ok()) continue;
+            const auto& counts = (L[row].*histogram).counts();
+            std::copy(counts.begin(), counts.end(), values.begin() + static_cast<std::ptrdiff_t>(row * bins));
+        }
+        g.write_int64_matrix(name, L.size(), bins, values, description, units);
+    };
+    histogram_matrix("file_size_counts", &P::file_size,
+                     "Per-layer file-size histogram [layers x bins]: regular files per pow2 bin of their size "
+                     "(bin 0 holds 0, bin k >= 1 holds [2^(k-1), 2^k) bytes, the bins of /histograms/file_size); "
+                     "columns summed over rows equal /histograms/file_size/counts; all zeros for a failed layer.",
+                     "");
+    histogram_matrix("directory_depth_counts", &P::directory_depth,
+                     "Per-layer directory-depth histogram [layers x bins]: distinct directories per pow2 bin of "
+                     "their depth (the bins of /histograms/directory_depth); all zeros for a failed layer.",
+                     "");
+    const auto type_matrix = [&](const char* name, std::array<int64_t, kFileTypeCount> P::*totals,
+                                 const char* description, const char* units) {
+        std::vector<int64_t> values(L.size() * kFileTypeCount, 0);
+        for (std::size_t row = 0; row < L.size(); ++row)
+            if (L[row].ok())
+                std::copy((L[row].*totals).begin(), (L[row].*totals).end(),
+                          values.begin() + static_cast<std::ptrdiff_t>(row * kFileTypeCount));
+        g.write_int64_matrix(name, L.size(), kFileTypeCount, values, description, units);
+    };
+    type_matrix("type_file_counts", &P::type_files,
+                "Per-layer file-type table [layers x categories]: regular files per category, columns in the row "
+                "order of /filetypes (enum FileType); all zeros for a failed layer.",
+                "");
+    type_matrix("type_file_bytes", &P::type_bytes,
+                "Per-layer file-type table [layers x categories]: bytes of regular files per category, columns in "
+                "the row order of /filetypes (enum FileType); all zeros for a failed layer.",
+                "bytes");
 }
 
 void write_dedup(const h5::File& file, const CensusResults& r) {

@@ -78,6 +78,10 @@ bool ArchiveReader::next_entry(TarEntry& entry) {
     entry.path = path ? std::string_view(path) : std::string_view{};
     entry.kind = kind_of(header);
     entry.size = archive_entry_size_is_set(header) ? archive_entry_size(header) : 0;
+    entry.mode = static_cast<uint32_t>(archive_entry_perm(header)) & 07777u;
+    entry.uid = archive_entry_uid(header);
+    entry.mtime = archive_entry_mtime_is_set(header) ? std::optional<int64_t>(archive_entry_mtime(header))
+                                                     : std::nullopt;
     return true;
 }
 

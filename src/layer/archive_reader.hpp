@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -21,6 +22,9 @@ struct TarEntry {
     std::string_view path;  // raw bytes as stored, valid until the next entry
     EntryKind kind = EntryKind::other;
     int64_t size = 0;       // logical size (sparse files: including holes)
+    uint32_t mode = 0;      // permission bits with setuid/setgid/sticky (07777)
+    int64_t uid = -1;       // owner's numeric id as stored
+    std::optional<int64_t> mtime;  // Unix seconds, when the header has one
 };
 
 struct DataBlock {

@@ -11,6 +11,7 @@ class PassThrough final : public Decompressor {
 public:
     explicit PassThrough(VerifiedInput& input) : input_(input) {}
     std::span<const std::byte> next() override { return input_.next(); }
+    int64_t compressed_bytes_consumed() const override { return input_.bytes_read(); }
 
 private:
     VerifiedInput& input_;

@@ -2,6 +2,7 @@
 // The decompressed stream of a layer, pulled chunk by chunk from its verified
 // compressed input. One implementation per compression, chosen by magic bytes.
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 
@@ -15,6 +16,11 @@ public:
     // The next decompressed chunk, valid until the following call; empty at
     // the clean end of the stream. Throws DataError("truncated" | "corrupt").
     virtual std::span<const std::byte> next() = 0;
+    // Compressed bytes the decoder has actually used so far. The blob is read
+    // ahead in 1 MiB chunks, so the bytes read would let a small bomb (whole in
+    // its first chunk) look 1 MiB large; the decompression ratio is judged
+    // against this instead.
+    virtual int64_t compressed_bytes_consumed() const = 0;
 };
 
 // Output chunks are about this large: big enough that per-chunk costs vanish,

@@ -1,34 +1,58 @@
 #include "directory_set.hpp"
 
 #include <algorithm>
-
-#include "tar_path.hpp"
+#include <cstring>
+#include <stdexcept>
 
 namespace regcensus::layer {
 
-bool DirectorySet::insert(std::string_view path) {
-    if (paths_.find(path) != paths_.end()) return false;
-    paths_.emplace(path);
-    const auto depth = static_cast<int64_t>(path_depth(path));
+DirectorySet::NodeId DirectorySet::child(NodeId parent, std::string_view name, int64_t depth) {
+    key_buffer_.resize(sizeof parent);
+    std::memcpy(key_buffer_.data(), &parent, sizeof parent);
+    key_buffer_.append(name);
+    if (const auto found = nodes_.find(std::string_view(key_buffer_)); found != nodes_.end()) return found->second;
+    if (nodes_.size() >= UINT32_MAX - 1) throw std::length_error("directory set: too many directories");
+    const auto id = static_cast<NodeId>(nodes_.size() + 1);  // 0 is the root
+    nodes_.emplace(key_buffer_, id);
     max_depth_ = std::max(max_depth_, depth);
     depth_histogram_.add(depth);
-    return true;
+    return id;
 }
 
-void DirectorySet::add_parents_of(std::string_view path) {
-    // Walk up from the deepest parent; an already known parent has all its
-    // ancestors known too (the class invariant), so the walk can stop there.
-    auto slash = path.rfind('/');
-    while (slash != std::string_view::npos) {
-        const std::string_view parent = path.substr(0, slash);
-        if (!insert(parent)) return;
-        slash = parent.rfind('/');
+void DirectorySet::walk(std::string_view path) {
+    if (path == last_path_) return;  // the same directory as the entry before
+    // Components shared with the last directory walked keep their ids: they
+    // are the ones whose end lies inside the common prefix and at a component
+    // boundary of `path` too.
+    const std::size_t common = static_cast<std::size_t>(
+        std::mismatch(path.begin(), path.end(), last_path_.begin(), last_path_.end()).first - path.begin());
+    std::size_t keep = 0;
+    while (keep < last_ends_.size()) {
+        const std::size_t end = last_ends_[keep];
+        if (end > common || (end < path.size() && path[end] != '/')) break;
+        ++keep;
+    }
+    last_ends_.resize(keep);
+    last_ids_.resize(keep);
+    last_path_.assign(path);
+
+    NodeId parent = keep > 0 ? last_ids_.back() : kRoot;
+    std::size_t start = keep > 0 ? last_ends_.back() + 1 : 0;
+    while (start < path.size()) {
+        std::size_t end = path.find('/', start);
+        if (end == std::string_view::npos) end = path.size();
+        parent = child(parent, path.substr(start, end - start), static_cast<int64_t>(last_ids_.size() + 1));
+        last_ends_.push_back(end);
+        last_ids_.push_back(parent);
+        start = end + 1;
     }
 }
 
-void DirectorySet::add_directory(std::string_view path) {
-    if (path.empty()) return;  // the root is not counted
-    if (insert(path)) add_parents_of(path);
+void DirectorySet::add_parents_of(std::string_view path) {
+    const auto slash = path.rfind('/');
+    walk(slash == std::string_view::npos ? std::string_view{} : path.substr(0, slash));
 }
+
+void DirectorySet::add_directory(std::string_view path) { walk(path); }
 
 }  // namespace regcensus::layer

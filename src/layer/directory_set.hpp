@@ -1,14 +1,20 @@
 #pragma once
 // The distinct directories of one layer: explicit directory entries plus every
-// implied parent of any entry, the root excluded. Paths are kept as exact
-// strings (no hashes, so no collisions). Invariant: a directory is only ever
-// present together with all of its ancestors, so inserting the parents of a
-// path stops at the first parent already known.
+// implied parent of any entry, the root excluded. Directories are kept as a
+// tree of exact names (no hashes, so no collisions): a node is its parent's id
+// plus its own component, so memory grows with the bytes of the names, not
+// with the length of every full path (a 100,000-component path costs 100,000
+// short nodes, not 100,000 copies of ever longer prefixes).
+//
+// Entries of a tar stream come grouped by directory, so the path of the last
+// directory walked is remembered with the ids of its components: the next
+// path only looks up the components it does not share with it.
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
+#include <vector>
 
 #include "regcensus/util/histogram.hpp"
 
@@ -21,7 +27,7 @@ public:
     // Adds all ancestors of `path` (normalised), not the path itself.
     void add_parents_of(std::string_view path);
 
-    int64_t count() const { return static_cast<int64_t>(paths_.size()); }
+    int64_t count() const { return static_cast<int64_t>(nodes_.size()); }
     int64_t max_depth() const { return max_depth_; }
     const Pow2Histogram& depth_histogram() const { return depth_histogram_; }
 
@@ -30,10 +36,24 @@ private:
         using is_transparent = void;
         std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
     };
-    // True if `path` was new.
-    bool insert(std::string_view path);
+    using NodeId = uint32_t;
+    static constexpr NodeId kRoot = 0;
 
-    std::unordered_set<std::string, Hash, std::equal_to<>> paths_;
+    // Adds the directory `path` and its ancestors (normalised; empty = root).
+    void walk(std::string_view path);
+    // The id of `name` under `parent`, created (and counted) when new.
+    NodeId child(NodeId parent, std::string_view name, int64_t depth);
+
+    // Key: the parent's id (4 raw bytes) followed by the component's bytes.
+    std::unordered_map<std::string, NodeId, Hash, std::equal_to<>> nodes_;
+    std::string key_buffer_;  // reused for lookups: no allocation for known directories
+
+    // The last directory walked: its path, the end offset of each component
+    // in it, and each component's id.
+    std::string last_path_;
+    std::vector<std::size_t> last_ends_;
+    std::vector<NodeId> last_ids_;
+
     int64_t max_depth_ = 0;
     Pow2Histogram depth_histogram_;
 };

@@ -33,6 +33,10 @@ GzipDecompressor::GzipDecompressor(VerifiedInput& input)
 
 GzipDecompressor::~GzipDecompressor() = default;
 
+int64_t GzipDecompressor::compressed_bytes_consumed() const {
+    return input_.bytes_read() - static_cast<int64_t>(state_->avail_in);
+}
+
 bool GzipDecompressor::refill_input() {
     if (state_->avail_in > 0) return true;
     if (input_ended_) return false;

@@ -17,6 +17,7 @@ public:
     explicit GzipDecompressor(VerifiedInput& input);
     ~GzipDecompressor() override;
     std::span<const std::byte> next() override;
+    int64_t compressed_bytes_consumed() const override;
 
 private:
     bool refill_input();

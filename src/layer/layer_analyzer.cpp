@@ -30,6 +30,8 @@ void mark_failed(LayerAnalysis& analysis, const DataError& error) {
     p.error = error.what();
     p.uncompressed_bytes = p.file_count = p.file_bytes = p.dir_count = p.max_depth = -1;
     p.symlink_count = p.hardlink_count = p.other_count = p.whiteout_count = p.opaque_count = -1;
+    p.setuid_count = p.setgid_count = p.world_writable_count = p.root_owned_file_count = -1;
+    p.mtime_min = p.mtime_max = -1;
     p.file_size = {};
     p.directory_depth = {};
     p.type_files.fill(0);
@@ -52,7 +54,7 @@ LayerAnalysis analyze_layer(ByteSource& blob, const LayerExpectation& expect, co
         const Compression compression = input.sniff_compression();
         profile.compression = std::string(compression_name(compression));
         const auto decompressor = make_decompressor(compression, input);
-        TarStream stream(*decompressor, input, limits);
+        TarStream stream(*decompressor, limits);
         LayerCensus census(analysis, limits);
         if (input.bytes_read() > 0) read_tar(stream, census);  // an empty blob is an empty layer
         // Whatever follows the end blocks belongs to the stream too; reading it

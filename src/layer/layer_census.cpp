@@ -20,12 +20,17 @@ LayerCensus::LayerCensus(LayerAnalysis& analysis, const LayerLimits& limits)
     LayerProfile& p = profile_;
     p.file_count = p.file_bytes = p.dir_count = p.max_depth = 0;
     p.symlink_count = p.hardlink_count = p.other_count = p.whiteout_count = p.opaque_count = 0;
+    p.setuid_count = p.setgid_count = p.world_writable_count = p.root_owned_file_count = 0;
+    p.mtime_min = p.mtime_max = -1;  // until an entry brings one
 }
 
 void LayerCensus::add_entry(const TarEntry& entry, ArchiveReader& reader) {
     const std::string_view path = normalise_tar_path(entry.path, path_buffer_);
     // Every entry implies its parents, whiteouts and links included.
     directories_.add_parents_of(path);
+    // The layer's age: every entry counts, whatever its type, since every
+    // entry was written when the layer was built.
+    if (entry.mtime) add_mtime(*entry.mtime);
 
     // A whiteout or opaque marker is only that, whatever its tar type.
     const std::string_view name = path_basename(path);
@@ -38,7 +43,10 @@ void LayerCensus::add_entry(const TarEntry& entry, ArchiveReader& reader) {
         return;
     }
     switch (entry.kind) {
-        case EntryKind::regular: add_regular_file(path, entry.size, reader); break;
+        case EntryKind::regular:
+            add_permissions(entry);
+            add_regular_file(path, entry.size, reader);
+            break;
         case EntryKind::directory: directories_.add_directory(path); break;
         case EntryKind::symlink: ++profile_.symlink_count; break;
         case EntryKind::hardlink: ++profile_.hardlink_count; break;
@@ -46,6 +54,24 @@ void LayerCensus::add_entry(const TarEntry& entry, ArchiveReader& reader) {
         case EntryKind::fifo: ++profile_.other_count; break;
         case EntryKind::other: break;  // e.g. a socket: no tar writer produces one
     }
+}
+
+void LayerCensus::add_mtime(int64_t mtime) {
+    if (!seen_mtime_) {
+        profile_.mtime_min = profile_.mtime_max = mtime;
+        seen_mtime_ = true;
+        return;
+    }
+    profile_.mtime_min = std::min(profile_.mtime_min, mtime);
+    profile_.mtime_max = std::max(profile_.mtime_max, mtime);
+}
+
+void LayerCensus::add_permissions(const TarEntry& entry) {
+    constexpr uint32_t kSetuid = 04000, kSetgid = 02000, kOthersWrite = 00002;
+    profile_.setuid_count += (entry.mode & kSetuid) != 0;
+    profile_.setgid_count += (entry.mode & kSetgid) != 0;
+    profile_.world_writable_count += (entry.mode & kOthersWrite) != 0;
+    profile_.root_owned_file_count += entry.uid == 0;
 }
 
 void LayerCensus::add_regular_file(std::string_view path, int64_t size, ArchiveReader& reader) {

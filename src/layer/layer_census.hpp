@@ -27,6 +27,9 @@ public:
 
 private:
     void add_regular_file(std::string_view path, int64_t size, ArchiveReader& reader);
+    // setuid, setgid, world-writable and root-owned counts of a regular file.
+    void add_permissions(const TarEntry& entry);
+    void add_mtime(int64_t mtime);
 
     LayerProfile& profile_;
     std::vector<FileRecord>& files_;
@@ -37,6 +40,9 @@ private:
     // Logical bytes of regular files, sparse holes included: bounded like the
     // decompressed stream so a sparse "bomb" cannot make hashing run forever.
     int64_t logical_file_bytes_ = 0;
+    // mtime_min/max hold -1 until the first entry with an mtime, and -1 is
+    // itself a valid mtime, so "seen one" is kept apart.
+    bool seen_mtime_ = false;
 };
 
 }  // namespace regcensus::layer

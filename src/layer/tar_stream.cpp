@@ -38,11 +38,12 @@ void TarStream::check_limits() const {
         throw DataError("too_large", "decompressed layer exceeds the limit of " +
                                          std::to_string(limits_.max_layer_bytes) + " bytes");
     // The ratio is only judged on large outputs: small, very compressible layers are normal.
-    if (bytes_ > limits_.ratio_check_min_bytes && input_.bytes_read() > 0 &&
-        static_cast<double>(bytes_) > limits_.max_ratio * static_cast<double>(input_.bytes_read()))
-        throw DataError("too_large", "decompression ratio exceeds " + format_ratio(limits_.max_ratio) +
-                                         " (" + std::to_string(bytes_) + " bytes from " +
-                                         std::to_string(input_.bytes_read()) + " compressed)");
+    if (bytes_ <= limits_.ratio_check_min_bytes) return;
+    const int64_t compressed = decompressor_.compressed_bytes_consumed();
+    if (compressed > 0 && static_cast<double>(bytes_) > limits_.max_ratio * static_cast<double>(compressed))
+        throw DataError("too_large", "decompression ratio exceeds " + format_ratio(limits_.max_ratio) + " (" +
+                                         std::to_string(bytes_) + " bytes from " + std::to_string(compressed) +
+                                         " compressed)");
 }
 
 }  // namespace regcensus::layer

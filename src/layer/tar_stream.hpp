@@ -12,8 +12,8 @@ namespace regcensus::layer {
 
 class TarStream {
 public:
-    TarStream(Decompressor& decompressor, const VerifiedInput& input, const LayerLimits& limits)
-        : decompressor_(decompressor), input_(input), limits_(limits) {}
+    TarStream(Decompressor& decompressor, const LayerLimits& limits)
+        : decompressor_(decompressor), limits_(limits) {}
 
     // Next chunk; empty at the end. Throws DataError ("too_large", or the
     // decompressor's "truncated" / "corrupt").
@@ -29,7 +29,6 @@ private:
     void check_limits() const;
 
     Decompressor& decompressor_;
-    const VerifiedInput& input_;
     const LayerLimits& limits_;
     int64_t bytes_ = 0;
     bool ended_ = false;

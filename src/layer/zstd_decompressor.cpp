@@ -3,17 +3,29 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
+#include <stdexcept>
 #include <string>
 
 namespace regcensus::layer {
+namespace {
+
+constexpr int kMaxWindowLog = 25;  // 32 MiB
+
+}  // namespace
+
 
 void ZstdDecompressor::ContextDeleter::operator()(ZSTD_DCtx_s* context) const { ZSTD_freeDCtx(context); }
 
 ZstdDecompressor::ZstdDecompressor(VerifiedInput& input)
     : input_(input), context_(ZSTD_createDCtx()), output_(kDecompressedChunkBytes) {
     if (!context_) throw std::bad_alloc();
-    // The window a frame may ask for stays at libzstd's default cap (128 MiB):
-    // larger windows (zstd --long=31) are refused rather than allocated.
+    // The decoder allocates the window a frame asks for. Capped at 32 MiB
+    // (below libzstd's default 128 MiB) so that a layer stream stays under
+    // 64 MiB of memory: levels 1-19, containerd's and BuildKit's writers use
+    // 8 MiB windows at most; larger ones (zstd --ultra -21/-22, --long) are
+    // refused with status too_large rather than allocated.
+    const std::size_t set = ZSTD_DCtx_setParameter(context_.get(), ZSTD_d_windowLogMax, kMaxWindowLog);
+    if (ZSTD_isError(set)) throw std::logic_error(std::string("zstd: ") + ZSTD_getErrorName(set));
 }
 
 ZstdDecompressor::~ZstdDecompressor() = default;
@@ -37,7 +49,7 @@ std::span<const std::byte> ZstdDecompressor::next() {
         if (ZSTD_isError(hint)) {
             const std::string what = std::string("zstd: ") + ZSTD_getErrorName(hint);
             if (ZSTD_getErrorCode(hint) == ZSTD_error_frameParameter_windowTooLarge)
-                throw DataError("too_large", what + " (window above the 128 MiB decoder limit)");
+                throw DataError("too_large", what + " (window above the 32 MiB decoder limit)");
             throw DataError("corrupt", what);
         }
         input_position_ = in.pos;

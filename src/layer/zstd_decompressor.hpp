@@ -16,6 +16,9 @@ public:
     explicit ZstdDecompressor(VerifiedInput& input);
     ~ZstdDecompressor() override;
     std::span<const std::byte> next() override;
+    int64_t compressed_bytes_consumed() const override {
+        return input_.bytes_read() - static_cast<int64_t>(input_chunk_.size() - input_position_);
+    }
 
 private:
     VerifiedInput& input_;

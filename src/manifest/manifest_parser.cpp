@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "regcensus/manifest/manifest.hpp"
+#include "regcensus/manifest/rfc3339.hpp"
 #include "regcensus/util/data_error.hpp"
 #include "regcensus/util/sha256.hpp"
 
@@ -104,6 +105,12 @@ Manifest parse_schema1(element root, std::string_view content_type) {
     manifest.media_type = is_signed ? media_type::docker_manifest_v1_signed : media_type::docker_manifest_v1;
     array fs_layers;
     if (root["fsLayers"].get_array().get(fs_layers) != simdjson::SUCCESS) invalid("schema 1 manifest has no fsLayers");
+    // history[i] describes fsLayers[i]; both newest first.
+    std::vector<std::string> v1_compatibility;
+    if (array history; root["history"].get_array().get(history) == simdjson::SUCCESS) {
+        for (element entry : history) v1_compatibility.push_back(optional_string(entry, "v1Compatibility"));
+    }
+    simdjson::dom::parser v1_parser;
     size_t position = 0;
     for (element entry : fs_layers) {
         Descriptor layer;
@@ -111,7 +118,21 @@ Manifest parse_schema1(element root, std::string_view content_type) {
         if (!is_plausible_digest(layer.digest))
             invalid("fsLayers[" + std::to_string(position) + "] has no valid blobSum");
         layer.size = -1;  // schema 1 does not record sizes
-        manifest.layers.push_back(std::move(layer));
+        element v1;
+        const bool described = position < v1_compatibility.size() && !v1_compatibility[position].empty() &&
+                               v1_parser.parse(simdjson::padded_string(v1_compatibility[position])).get(v1) ==
+                                   simdjson::SUCCESS;
+        if (described && position == 0) {
+            manifest.schema1_created = parse_rfc3339_seconds(optional_string(v1, "created"));
+            manifest.schema1_platform.os = optional_string(v1, "os");
+            manifest.schema1_platform.architecture = optional_string(v1, "architecture");
+        }
+        // A `throwaway` entry is a history step without filesystem content (ENV,
+        // CMD, ...): its blobSum is the empty tar. It is not a layer, as in the
+        // schema 2 conversion of the same image, which lists no layer for it.
+        bool throwaway = false;
+        if (described && v1["throwaway"].get_bool().get(throwaway) != simdjson::SUCCESS) throwaway = false;
+        if (!throwaway) manifest.layers.push_back(std::move(layer));
         ++position;
     }
     // Schema 1 lists the newest layer first; the census keeps the base first.

@@ -39,8 +39,20 @@ Platform Platform::parse(std::string_view text) {
     return platform;
 }
 
+bool is_attestation(const Descriptor& entry) {
+    return entry.platform.os == "unknown" && entry.platform.architecture == "unknown";
+}
+
+std::vector<const Descriptor*> all_platforms(const Manifest& index) {
+    std::vector<const Descriptor*> entries;
+    for (const auto& entry : index.manifests)
+        if (!is_attestation(entry)) entries.push_back(&entry);
+    return entries;
+}
+
 const Descriptor* select_platform(const Manifest& index, const Platform& want) {
     for (const auto& entry : index.manifests) {
+        if (is_attestation(entry)) continue;
         if (entry.platform.os != want.os || entry.platform.architecture != want.architecture) continue;
         if (!want.variant.empty() && normalized_variant(entry.platform) != normalized_variant(want)) continue;
         return &entry;

@@ -2,65 +2,97 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
+#include "regcensus/dedup/content_counter.hpp"
+#include "regcensus/dedup/packed_record.hpp"
+#include "regcensus/dedup/record_store.hpp"
 #include "regcensus/util/binary_codec.hpp"
 
 namespace regcensus {
 namespace {
 
-bool ranks_before(const TopContent& a, const TopContent& b) {
-    if (a.wasted_bytes() != b.wasted_bytes()) return a.wasted_bytes() > b.wasted_bytes();
-    return a.hash < b.hash;
-}
+using dedup::PackedRecord;
 
-void keep_top(std::vector<TopContent>& top, std::size_t rows) {
-    std::sort(top.begin(), top.end(), ranks_before);
-    if (top.size() > rows) top.resize(rows);
-}
+constexpr std::size_t kRecordBytes = sizeof(PackedRecord);
+// A round's batch (sent, and received) takes a sixteenth of the budget each,
+// and at most this many records (4 MB): larger batches only add resident
+// memory, not speed.
+constexpr std::size_t kMaxBatchRecords = std::size_t{1} << 17;
+// Records are pulled from the source in chunks of at most this many.
+constexpr std::size_t kSourceChunk = 4096;
 
-// What one owner rank learns from its sorted share of the records.
-struct OwnerSummary {
-    DedupSummary counts;
-    std::vector<TopContent> top;
+// How a rank's budget is split between its send and receive batches and its owner store.
+struct BatchPlan {
+    std::size_t per_destination = 1;  // records per destination rank per round
+    std::size_t batch_records = 0;    // per_destination * ranks: the most one round sends, or receives
+    std::size_t store_bytes = 0;
 };
 
-OwnerSummary count_sorted(std::vector<ContentRecord>& records, std::size_t top_rows) {
-    std::sort(records.begin(), records.end(), [](const ContentRecord& a, const ContentRecord& b) {
-        if (a.hash != b.hash) return a.hash < b.hash;
-        if (a.layer_row != b.layer_row) return a.layer_row < b.layer_row;
-        return a.file_index < b.file_index;
-    });
-    OwnerSummary out;
-    auto& s = out.counts;
-    for (std::size_t begin = 0; begin < records.size();) {
-        std::size_t end = begin;
-        int64_t layers = 0;
-        for (; end < records.size() && records[end].hash == records[begin].hash; ++end)
-            if (end == begin || records[end].layer_row != records[end - 1].layer_row) ++layers;
-        const auto& first = records[begin];
-        const auto copies = static_cast<int64_t>(end - begin);
-        const auto type = static_cast<std::size_t>(first.type);
-        s.file_count += copies;
-        s.file_bytes += copies * first.size;
-        s.unique_file_count += 1;
-        s.unique_bytes += first.size;
-        s.unique_files_by_type[type] += 1;
-        s.unique_bytes_by_type[type] += first.size;
-        s.contents_by_copies[copies] += 1;
-        if (copies > 1 && first.size > 0)
-            out.top.push_back({first.hash, first.size, copies, layers, first.type, first.layer_row,
-                               first.file_index, {}});
-        // Bound the candidate list while scanning: only the best top_rows can survive.
-        if (out.top.size() >= 4 * top_rows + 64) keep_top(out.top, top_rows);
-        begin = end;
-    }
-    keep_top(out.top, top_rows);
-    return out;
+BatchPlan plan_batches(std::size_t memory, std::size_t ranks) {
+    BatchPlan plan;
+    const auto batch = std::max(ranks, std::min(memory / 16 / kRecordBytes, kMaxBatchRecords));
+    plan.per_destination = std::max<std::size_t>(batch / ranks, 1);
+    plan.batch_records = plan.per_destination * ranks;
+    const auto batch_bytes = 2 * plan.batch_records * kRecordBytes;
+    // The store must take one round's worst case: every rank sending a full region here.
+    plan.store_bytes = std::max(memory > batch_bytes ? memory - batch_bytes : 0, plan.batch_records * kRecordBytes);
+    return plan;
 }
 
-std::vector<char> encode_summary(const OwnerSummary& owner) {
+// Owner of a hash: the high 64 bits of low * ranks, a multiply instead of a
+// division, uniform because the hash is. The sort keys on hash.high, so each
+// owner's records still spread evenly over the radix buckets.
+inline std::size_t owner_of(const ContentHash& hash, std::size_t ranks) {
+    return static_cast<std::size_t>((static_cast<unsigned __int128>(hash.low) * ranks) >> 64);
+}
+
+// Streams every rank's records to their owners' stores, one bounded round at a time.
+void exchange_records(const mpi::Communicator& comm, const RecordSource& source, const BatchPlan& plan,
+                      dedup::RecordStore& store) {
+    const auto ranks = static_cast<std::size_t>(comm.size());
+    const auto region = plan.per_destination;
+    std::unique_ptr<PackedRecord[]> send(new PackedRecord[plan.batch_records]);
+    std::unique_ptr<PackedRecord[]> received(new PackedRecord[plan.batch_records]);
+    std::vector<ContentRecord> chunk(std::min(kSourceChunk, region));
+    std::vector<uint64_t> filled(ranks), send_counts(ranks), send_offsets(ranks), receive_offsets(ranks);
+    for (std::size_t r = 0; r < ranks; ++r) send_offsets[r] = r * region * kRecordBytes;
+
+    bool exhausted = false;
+    for (;;) {
+        std::fill(filled.begin(), filled.end(), 0);
+        std::size_t fullest = 0;
+        // Pull chunks while any chunk, however it falls, still fits every region.
+        while (!exhausted && fullest + chunk.size() <= region) {
+            const auto n = std::min(source(chunk), chunk.size());
+            if (n == 0) {
+                exhausted = true;
+                break;
+            }
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto to = owner_of(chunk[i].hash, ranks);
+                send[to * region + filled[to]] = dedup::pack(chunk[i]);
+                fullest = std::max<std::size_t>(fullest, ++filled[to]);
+            }
+        }
+        for (std::size_t r = 0; r < ranks; ++r) send_counts[r] = filled[r] * kRecordBytes;
+        const auto receive_counts = comm.alltoall_counts(send_counts);
+        uint64_t incoming = 0;
+        for (std::size_t r = 0; r < ranks; ++r) {
+            receive_offsets[r] = incoming;
+            incoming += receive_counts[r];
+        }
+        // One flat receive buffer, no per-rank vectors; the store's scatter into its
+        // hash buckets is the only copy, and it does the first step of the sort.
+        comm.alltoallv(reinterpret_cast<const char*>(send.get()), send_counts, send_offsets,
+                       reinterpret_cast<char*>(received.get()), receive_counts, receive_offsets);
+        store.add({received.get(), incoming / kRecordBytes});
+        if (comm.max(exhausted ? 0 : 1) == 0) break;
+    }
+}
+
+std::vector<char> encode_summary(const DedupSummary& s) {
     ByteWriter out;
-    const auto& s = owner.counts;
     out.put(s.file_count);
     out.put(s.file_bytes);
     out.put(s.unique_file_count);
@@ -72,8 +104,8 @@ std::vector<char> encode_summary(const OwnerSummary& owner) {
         out.put(k);
         out.put(n);
     }
-    out.put<uint64_t>(owner.top.size());
-    for (const auto& t : owner.top) {
+    out.put<uint64_t>(s.top.size());
+    for (const auto& t : s.top) {
         out.put(t.hash);
         out.put(t.size);
         out.put(t.copies);
@@ -114,6 +146,26 @@ void add_encoded_summary(const std::vector<char>& bytes, DedupSummary& total) {
     }
 }
 
+// The three per-layer vectors travel as one reduction to rank 0.
+LayerSharingCounts sum_layer_counts(const mpi::Communicator& comm, const LayerSharingCounts& mine) {
+    const auto n = mine.unique_file_count.size();
+    std::vector<int64_t> flat;
+    flat.reserve(3 * n);
+    for (const auto* part : {&mine.unique_file_count, &mine.cross_layer_file_count, &mine.shared_files_count})
+        flat.insert(flat.end(), part->begin(), part->end());
+    auto total = comm.sum_on_root(flat);
+    LayerSharingCounts out;
+    if (!comm.is_root()) return out;
+    auto slice = [&](std::size_t i) {
+        return std::vector<int64_t>(total.begin() + static_cast<std::ptrdiff_t>(i * n),
+                                    total.begin() + static_cast<std::ptrdiff_t>((i + 1) * n));
+    };
+    out.unique_file_count = slice(0);
+    out.cross_layer_file_count = slice(1);
+    out.shared_files_count = slice(2);
+    return out;
+}
+
 // Rank 0 knows which files are the examples; the ranks that analysed those layers know their paths.
 void fill_example_paths(const mpi::Communicator& comm, DedupSummary& summary, const PathLookup& lookup_path) {
     ByteWriter wanted;
@@ -147,36 +199,60 @@ void fill_example_paths(const mpi::Communicator& comm, DedupSummary& summary, co
 
 }  // namespace
 
-DedupSummary reduce_duplicates(const mpi::Communicator& comm, std::vector<ContentRecord> local,
-                               std::size_t top_rows, const PathLookup& lookup_path) {
-    const auto ranks = static_cast<std::size_t>(comm.size());
-    std::vector<std::vector<char>> outgoing(ranks);
-    for (const auto& record : local) {
-        auto& buffer = outgoing[record.hash.low % ranks];
-        const auto* p = reinterpret_cast<const char*>(&record);
-        buffer.insert(buffer.end(), p, p + sizeof(record));
-    }
-    local.clear();
-    local.shrink_to_fit();
-    auto incoming = comm.alltoall(outgoing);
-    outgoing.clear();
+std::filesystem::path dedup_spill_dir(const std::filesystem::path& work_dir, int rank) {
+    return work_dir / "spill" / ("rank-" + std::to_string(rank));
+}
 
-    std::vector<ContentRecord> mine;
-    for (const auto& part : incoming) {
-        const auto n = part.size() / sizeof(ContentRecord);
-        const auto old = mine.size();
-        mine.resize(old + n);
-        std::memcpy(static_cast<void*>(mine.data() + old), part.data(), n * sizeof(ContentRecord));
+DedupSummary reduce_duplicates(const mpi::Communicator& comm, const RecordSource& source,
+                               const DedupOptions& options, const std::vector<int64_t>& sole_image_of_layer,
+                               const PathLookup& lookup_path) {
+    const auto plan = plan_batches(options.memory_per_rank, static_cast<std::size_t>(comm.size()));
+    const auto spill_dir = options.spill_dir.empty()
+                               ? dedup_spill_dir(std::filesystem::temp_directory_path() / "regcensus", comm.rank())
+                               : options.spill_dir;
+    dedup::ContentCounter counter(options.top_rows, options.layer_count, sole_image_of_layer);
+    {
+        // The exchange's two batch buffers are gone when the store sorts: its scratch may take their place.
+        dedup::RecordStore store(plan.store_bytes, spill_dir, 2 * plan.batch_records * kRecordBytes);
+        exchange_records(comm, source, plan, store);
+        store.count_into(counter);
     }
-    incoming.clear();
+    const auto mine = counter.finish();
 
-    auto owner = count_sorted(mine, top_rows);
-    auto summaries = comm.gather(encode_summary(owner));
     DedupSummary total;
-    for (const auto& part : summaries) add_encoded_summary(part, total);
-    if (comm.is_root()) keep_top(total.top, top_rows);
+    for (const auto& part : comm.gather(encode_summary(mine))) add_encoded_summary(part, total);
+    if (comm.is_root()) {
+        std::sort(total.top.begin(), total.top.end(), ranks_before);
+        if (total.top.size() > options.top_rows) total.top.resize(options.top_rows);
+    }
+    total.per_layer = sum_layer_counts(comm, mine.per_layer);
     fill_example_paths(comm, total, lookup_path);
     return total;
+}
+
+DedupSummary reduce_duplicates(const mpi::Communicator& comm, std::vector<ContentRecord> local,
+                               const DedupOptions& options, const std::vector<int64_t>& sole_image_of_layer,
+                               const PathLookup& lookup_path) {
+    std::size_t next = 0;
+    RecordSource source = [&](std::span<ContentRecord> batch) -> std::size_t {
+        const auto n = std::min(batch.size(), local.size() - next);
+        std::copy_n(local.begin() + static_cast<std::ptrdiff_t>(next), n, batch.begin());
+        next += n;
+        if (n == 0) {  // all sent: give the memory back before the owners sort
+            local.clear();
+            local.shrink_to_fit();
+            next = 0;
+        }
+        return n;
+    };
+    return reduce_duplicates(comm, source, options, sole_image_of_layer, lookup_path);
+}
+
+DedupSummary reduce_duplicates(const mpi::Communicator& comm, std::vector<ContentRecord> local,
+                               std::size_t top_rows, const PathLookup& lookup_path) {
+    DedupOptions options;
+    options.top_rows = top_rows;
+    return reduce_duplicates(comm, std::move(local), options, {}, lookup_path);
 }
 
 std::string hash_hex(const ContentHash& hash) {

@@ -8,7 +8,10 @@ template <typename Profile>
 auto numeric_fields(Profile& p) {
     return std::array{&p.compressed_bytes, &p.uncompressed_bytes, &p.file_count,     &p.file_bytes,
                       &p.dir_count,        &p.max_depth,          &p.symlink_count,  &p.hardlink_count,
-                      &p.other_count,      &p.whiteout_count,     &p.opaque_count};
+                      &p.other_count,      &p.whiteout_count,     &p.opaque_count,
+                      // the per-layer extras beyond the contract
+                      &p.setuid_count,     &p.setgid_count,       &p.world_writable_count,
+                      &p.root_owned_file_count, &p.mtime_min,     &p.mtime_max};
 }
 
 }  // namespace

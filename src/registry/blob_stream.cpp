@@ -7,8 +7,10 @@
 
 namespace regcensus {
 
-BlobStream::BlobStream(HttpPolicy policy, HttpRequest request, std::string description)
-    : policy_(policy), request_(std::move(request)), description_(std::move(description)),
+BlobStream::BlobStream(HttpPolicy policy, HttpRequest request, std::string description,
+                       std::shared_ptr<RegistryShared> shared, std::string scope, int64_t expected_size)
+    : policy_(std::move(policy)), request_(std::move(request)), description_(std::move(description)),
+      shared_(std::move(shared)), scope_(std::move(scope)), expected_size_(expected_size),
       thread_([this] { transfer(); }) {}
 
 BlobStream::~BlobStream() {
@@ -60,8 +62,14 @@ void BlobStream::transfer() {
         std::string pending;
         pending.reserve(kChunkBytes);
         int64_t received = 0;
+        bool oversized = false;
         const HttpBodySink sink = [&](std::span<const std::byte> bytes) {
             received += int64_t(bytes.size());
+            // More bytes than the descriptor says: no point reading on.
+            if (expected_size_ >= 0 && received > expected_size_) {
+                oversized = true;
+                return false;
+            }
             // libcurl's writes vary in size; chunks are cut at exactly kChunkBytes
             // so that the memory bound holds whatever it hands over.
             while (!bytes.empty()) {
@@ -75,18 +83,31 @@ void BlobStream::transfer() {
             }
             return true;
         };
-        const HttpResponse response =
-            session.perform_streaming(request_, sink, [this] { return cancelled_.load(); });
+        HttpResponse response;
+        // Up to three rounds: anonymous, with a token, once more after insufficient_scope.
+        for (int round = 0; round < 3; ++round) {
+            HttpRequest request = request_;
+            const std::string authorization = shared_ ? shared_->auth().authorization(scope_) : std::string();
+            if (!authorization.empty()) request.headers.push_back(authorization);
+            response = session.perform_streaming(request, sink, [this] { return cancelled_.load(); });
+            if (response.status != 401 || received > 0 || !shared_ ||
+                !shared_->auth().handle_unauthorized(response.header("www-authenticate"), scope_, authorization))
+                break;
+        }
+        if (oversized)
+            throw DataError("size_mismatch", "GET " + description_ + ": more than the " +
+                                                 std::to_string(expected_size_) + " bytes the descriptor states");
         if (response.aborted_by_sink || cancelled_) return finish(nullptr);
         if (!response.ok()) throw registry_error(response, RegistryObject::blob, "GET " + description_);
 
-        // libcurl reports a connection closed before Content-Length as an error
-        // already; this also covers servers that announce one length and frame another.
-        const std::string announced = response.header("content-length");
-        if (!announced.empty() && response.header("content-encoding").empty() &&
-            std::stoll(announced) != received)
+        // The session already resumes bodies shorter than their announced length;
+        // this covers what is left: a body that is complete but not what the descriptor says.
+        if (response.entity_length >= 0 && response.entity_length != received)
             throw DataError("truncated", "GET " + description_ + ": received " + std::to_string(received) +
-                                             " of " + announced + " bytes");
+                                             " of " + std::to_string(response.entity_length) + " bytes");
+        if (expected_size_ >= 0 && received != expected_size_)
+            throw DataError("size_mismatch", "GET " + description_ + ": " + std::to_string(received) +
+                                                 " bytes, the descriptor states " + std::to_string(expected_size_));
         if (!pending.empty() && !hand_over(std::move(pending))) return finish(nullptr);
         finish(nullptr);
     } catch (...) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <random>
 #include <thread>
 
@@ -37,11 +39,40 @@ std::chrono::milliseconds backoff_delay(int attempt, const HttpResponse& respons
     const int64_t ceiling_ms = std::min<int64_t>(250LL << std::min(attempt, 6), 8000);
     std::uniform_int_distribution<int64_t> jitter(0, ceiling_ms / 2);
     int64_t delay_ms = ceiling_ms / 2 + jitter(random);
-    // A 429/503 may say how long to wait; honour it within reason.
+    // A 429/503 may say how long to wait, in seconds or as an HTTP date; honour it within reason.
     const std::string retry_after = response.header("retry-after");
-    if (!retry_after.empty() && std::all_of(retry_after.begin(), retry_after.end(), ::isdigit))
-        delay_ms = std::max<int64_t>(delay_ms, std::min<int64_t>(std::stoll(retry_after), 60) * 1000);
+    int64_t wanted_s = -1;
+    if (!retry_after.empty() && std::all_of(retry_after.begin(), retry_after.end(), ::isdigit)) {
+        wanted_s = retry_after.size() > 6 ? 999999 : std::stoll(retry_after);
+    } else if (!retry_after.empty()) {
+        const time_t when = curl_getdate(retry_after.c_str(), nullptr);
+        if (when >= 0) wanted_s = std::max<int64_t>(0, int64_t(when - std::time(nullptr)));
+    }
+    if (wanted_s >= 0) delay_ms = std::max<int64_t>(delay_ms, std::min<int64_t>(wanted_s, 60) * 1000);
     return std::chrono::milliseconds(delay_ms);
+}
+
+// "bytes 100-999/1000" -> {100, 1000}; -1 for what is missing or unparsable.
+std::pair<int64_t, int64_t> parse_content_range(std::string_view text) {
+    if (!text.starts_with("bytes ")) return {-1, -1};
+    text.remove_prefix(6);
+    int64_t first = -1, total = -1;
+    const size_t dash = text.find('-'), slash = text.find('/');
+    if (dash != std::string_view::npos && dash > 0) {
+        first = 0;
+        for (char c : text.substr(0, dash)) {
+            if (!std::isdigit(static_cast<unsigned char>(c))) return {-1, -1};
+            first = first * 10 + (c - '0');
+        }
+    }
+    if (slash != std::string_view::npos && slash + 1 < text.size() && text[slash + 1] != '*') {
+        total = 0;
+        for (char c : text.substr(slash + 1)) {
+            if (!std::isdigit(static_cast<unsigned char>(c))) break;
+            total = total * 10 + (c - '0');
+        }
+    }
+    return {first, total};
 }
 
 // Sleeps in small slices so that an abandoned stream does not wait out a backoff.
@@ -74,10 +105,36 @@ struct HttpSession::Attempt {
     const HttpBodySink* sink = nullptr;
     const std::function<bool()>* should_abort = nullptr;
     int64_t max_body_bytes = 0;
+    int64_t resume_from = 0;   // bytes the sink already has from earlier attempts (Range sent)
+    int64_t skip = 0;          // bytes of this body to discard (a restart after a resume was refused)
     int64_t delivered_to_sink = 0;
     bool status_known = false;
     bool body_to_sink = false;
     bool too_large = false;
+    bool range_refused = false;  // a 206 that does not continue where we stopped
+    bool send_range = true;      // false after a refused resume: the body restarts instead
+
+    // Decides, at the first body byte, where a 2xx body goes and whether a resumed one fits.
+    void on_status() {
+        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
+        status_known = true;
+        body_to_sink = sink && response.ok();
+        if (!body_to_sink) return;
+        const std::string encoding = response.header("content-encoding");
+        const std::string length = response.header("content-length");
+        if (response.status == 206) {
+            const auto [first, total] = parse_content_range(response.header("content-range"));
+            if (first != resume_from) {
+                range_refused = true;
+                return;
+            }
+            response.entity_length = encoding.empty() ? total : -1;
+        } else {
+            skip = resume_from;  // a full body again: what the sink has is skipped
+            if (encoding.empty() && !length.empty() && std::all_of(length.begin(), length.end(), ::isdigit))
+                response.entity_length = std::stoll(length);
+        }
+    }
 
     static size_t on_header(char* data, size_t size, size_t count, void* user) {
         auto& self = *static_cast<Attempt*>(user);
@@ -96,17 +153,19 @@ struct HttpSession::Attempt {
     static size_t on_body(char* data, size_t size, size_t count, void* user) {
         auto& self = *static_cast<Attempt*>(user);
         const size_t length = size * count;
-        if (!self.status_known) {
-            curl_easy_getinfo(self.easy, CURLINFO_RESPONSE_CODE, &self.response.status);
-            self.status_known = true;
-            self.body_to_sink = self.sink && self.response.ok();
-        }
+        if (!self.status_known) self.on_status();
+        if (self.range_refused) return 0;
         if (self.body_to_sink) {
-            if (!(*self.sink)(std::as_bytes(std::span(data, length)))) {
+            std::span<const char> fresh(data, length);
+            const size_t skipped = size_t(std::min<int64_t>(self.skip, int64_t(length)));
+            self.skip -= int64_t(skipped);
+            fresh = fresh.subspan(skipped);
+            if (fresh.empty()) return length;
+            if (!(*self.sink)(std::as_bytes(fresh))) {
                 self.response.aborted_by_sink = true;
                 return 0;  // makes libcurl abort the transfer with CURLE_WRITE_ERROR
             }
-            self.delivered_to_sink += int64_t(length);
+            self.delivered_to_sink += int64_t(fresh.size());
             return length;
         }
         const int64_t limit = self.sink ? kMaxErrorBodyBytes : self.max_body_bytes;
@@ -166,6 +225,7 @@ CURLcode HttpSession::perform_once(const HttpRequest& request, Attempt& attempt)
     }
 
     CurlHeaderList headers(request.headers);
+    if (attempt.resume_from > 0 && attempt.send_range) headers.append("Range: bytes=" + std::to_string(attempt.resume_from) + "-");
     const bool has_content_type = std::any_of(request.headers.begin(), request.headers.end(), [](const auto& h) {
         return lowercase(h).starts_with("content-type:");
     });
@@ -206,42 +266,75 @@ CURLcode HttpSession::perform_once(const HttpRequest& request, Attempt& attempt)
     return code;
 }
 
+void HttpSession::log_retry(const HttpRequest& request, int attempt_number, const std::string& cause,
+                            std::chrono::milliseconds delay) const {
+    if (!policy_.log_retries) return;
+    // One write per line, so that lines of concurrent threads and ranks do not interleave.
+    const std::string line = "regcensus: retry " + std::to_string(attempt_number + 1) + "/" +
+                             std::to_string(policy_.retries) + " of " + request.method + " " +
+                             without_query(request.url) + " in " + std::to_string(delay.count()) + " ms: " + cause +
+                             "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
 HttpResponse HttpSession::perform_with_retries(const HttpRequest& request, int64_t max_body_bytes,
                                                const HttpBodySink* sink,
                                                const std::function<bool()>* should_abort) {
+    int64_t delivered = 0;  // bytes the sink has, over all attempts
+    bool send_range = true;
     for (int attempt_number = 0;; ++attempt_number) {
+        if (policy_.before_attempt) policy_.before_attempt();
         Attempt attempt;
         attempt.sink = sink;
         attempt.should_abort = should_abort;
         attempt.max_body_bytes = max_body_bytes;
+        attempt.resume_from = delivered;
+        attempt.send_range = send_range;
         const CURLcode code = perform_once(request, attempt);
         HttpResponse& response = attempt.response;
+        delivered += attempt.delivered_to_sink;
+        response.delivered = delivered;
+        if (policy_.after_attempt && response.status > 0) policy_.after_attempt(response);
 
         if (response.aborted_by_sink) return std::move(response);
         if (attempt.too_large)
             throw DataError("too_large", request.method + " " + without_query(request.url) + ": body exceeds " +
                                              std::to_string(max_body_bytes) + " bytes");
-        const bool may_retry = attempt_number < policy_.retries && attempt.delivered_to_sink == 0;
-        if (code != CURLE_OK) {
-            if (may_retry) {
-                sleep_unless_aborted(backoff_delay(attempt_number, response), should_abort);
-                continue;
-            }
-            const std::string status = code == CURLE_PARTIAL_FILE ? "truncated" : "network";
-            throw DataError(status, request.method + " " + without_query(request.url) + ": " + curl_easy_strerror(code) +
+        // Only a streamed GET can resume; a buffered body is simply fetched again.
+        const bool can_resume = sink && request.method == "GET";
+        const bool may_retry = attempt_number < policy_.retries && (delivered == 0 || can_resume);
+        std::string failure;  // why this attempt failed, "" when it did not
+        std::string status = "network";
+        if (attempt.range_refused) {
+            send_range = false;
+            failure = "the resumed response does not continue at byte " + std::to_string(attempt.resume_from);
+        } else if (code != CURLE_OK) {
+            failure = std::string(curl_easy_strerror(code));
+            if (code == CURLE_PARTIAL_FILE) status = "truncated";
+        } else if (is_retryable_status(response.status)) {
+            failure = "HTTP " + std::to_string(response.status);
+        } else if (sink && response.ok() && response.entity_length >= 0 && delivered < response.entity_length) {
+            failure = "body ended at byte " + std::to_string(delivered) + " of " +
+                      std::to_string(response.entity_length);
+            status = "truncated";
+        }
+        if (failure.empty()) return std::move(response);
+        if (!may_retry) {
+            if (is_retryable_status(response.status) && code == CURLE_OK && !attempt.range_refused)
+                return std::move(response);  // the caller maps the final status
+            throw DataError(status, request.method + " " + without_query(request.url) + ": " + failure +
                                         (attempt_number > 0 ? " (after " + std::to_string(attempt_number) +
                                                                   " retries)"
                                                             : ""));
         }
-        if (is_retryable_status(response.status) && may_retry) {
-            sleep_unless_aborted(backoff_delay(attempt_number, response), should_abort);
-            if (should_abort && (*should_abort)()) {
-                response.aborted_by_sink = true;
-                return std::move(response);
-            }
-            continue;
+        const auto delay = backoff_delay(attempt_number, response);
+        log_retry(request, attempt_number, failure + (delivered > 0 ? "; resuming at byte " + std::to_string(delivered) : ""),
+                  delay);
+        sleep_unless_aborted(delay, should_abort);
+        if (should_abort && (*should_abort)()) {
+            response.aborted_by_sink = true;
+            return std::move(response);
         }
-        return std::move(response);
     }
 }
 

@@ -9,6 +9,7 @@
 #include "regcensus/registry/blob_stream.hpp"
 #include "regcensus/registry/http_session.hpp"
 #include "regcensus/registry/registry_errors.hpp"
+#include "regcensus/registry/registry_shared.hpp"
 #include "regcensus/util/data_error.hpp"
 #include "regcensus/util/sha256.hpp"
 
@@ -39,8 +40,20 @@ HttpPolicy policy_of(const RegistryOptions& options) {
     policy.connect_timeout_s = options.connect_timeout_s;
     policy.retries = options.retries;
     policy.https_only = options.url.starts_with("https://");
+    policy.log_retries = options.log_retries;
+    // Every attempt, retries and stream resumes included, counts against the
+    // registry's rate cap and reads its quota headers.
+    std::shared_ptr<RegistryShared> shared = options.shared;
+    policy.before_attempt = [shared] { shared->pacer().before_request(); };
+    policy.after_attempt = [shared](const HttpResponse& response) {
+        shared->pacer().after_response(response.header("ratelimit-limit"), response.header("ratelimit-remaining"));
+    };
     return policy;
 }
+
+std::string pull_scope(const std::string& repository) { return "repository:" + repository + ":pull"; }
+std::string push_scope(const std::string& repository) { return "repository:" + repository + ":pull,push"; }
+constexpr std::string_view kCatalogScope = "registry:catalog:*";
 
 // The target of the `rel="next"` entry of a Link header, "" when there is none.
 std::string next_link(std::string_view link_header) {
@@ -74,21 +87,38 @@ void verify_digest(const std::string& actual, std::string_view expected, std::st
 
 struct RegistryClient::Connection {
     explicit Connection(const RegistryOptions& options)
-        : base(strip_trailing_slashes(options.url)), session(policy_of(options)) {}
+        : base(strip_trailing_slashes(options.url)), shared(options.shared), session(policy_of(options)) {}
+
+    // Performs `request` authorized for `scope`: anonymous until the registry
+    // asks (401), then Basic or a Bearer token, once more after a refused token.
+    HttpResponse send(const HttpRequest& request, const std::string& scope, int64_t max_body_bytes) {
+        HttpResponse response;
+        for (int round = 0; round < 3; ++round) {
+            HttpRequest authorized = request;
+            const std::string authorization = shared->auth().authorization(scope);
+            if (!authorization.empty()) authorized.headers.push_back(authorization);
+            response = session.perform(authorized, max_body_bytes);
+            if (response.status != 401 ||
+                !shared->auth().handle_unauthorized(response.header("www-authenticate"), scope, authorization))
+                break;
+        }
+        return response;
+    }
 
     std::string url(const std::string& repository, std::string_view kind, std::string_view reference) const {
         return base + "/v2/" + repository + "/" + std::string(kind) + "/" + std::string(reference);
     }
 
     // Pages of a listing: GET url, collect `array_key`, follow Link rel="next".
-    std::vector<std::string> listing(std::string url, std::string_view array_key, RegistryObject object) {
+    std::vector<std::string> listing(std::string url, std::string_view array_key, RegistryObject object,
+                                     const std::string& scope) {
         std::vector<std::string> entries;
         std::set<std::string> visited;
         simdjson::dom::parser parser;
         while (!url.empty() && visited.insert(url).second) {
             HttpRequest request;
             request.url = url;
-            const HttpResponse response = session.perform(request, kMaxListingPageBytes);
+            const HttpResponse response = send(request, scope, kMaxListingPageBytes);
             if (!response.ok()) throw registry_error(response, object, "GET " + url);
             simdjson::dom::element document;
             if (parser.parse(simdjson::padded_string(response.body)).get(document) != simdjson::SUCCESS)
@@ -108,11 +138,32 @@ struct RegistryClient::Connection {
     }
 
     std::string base;
+    std::shared_ptr<RegistryShared> shared;
     HttpSession session;
 };
 
+namespace {
+RegistryOptions with_shared_state(RegistryOptions options) {
+    share_registry_state(options);
+    return options;
+}
+}  // namespace
+
+std::string canonical_registry_url(const std::string& url) {
+    for (std::string_view alias : {"https://docker.io", "https://index.docker.io"}) {
+        if (strip_trailing_slashes(url) == alias) return "https://registry-1.docker.io";
+    }
+    return url;
+}
+
+bool is_docker_hub_url(const std::string& url) {
+    return strip_trailing_slashes(canonical_registry_url(url)) == "https://registry-1.docker.io";
+}
+
 RegistryClient::RegistryClient(RegistryOptions options)
-    : options_(std::move(options)), connection_(std::make_unique<Connection>(options_)) {}
+    : options_(with_shared_state(std::move(options))), connection_(std::make_unique<Connection>(options_)) {}
+
+QuotaSnapshot RegistryClient::quota() const { return options_.shared->pacer().quota(); }
 
 RegistryClient::~RegistryClient() = default;
 
@@ -121,7 +172,7 @@ FetchedManifest RegistryClient::get_manifest(const std::string& repository, cons
     request.url = connection_->url(repository, "manifests", reference);
     request.headers.push_back(manifest_accept_header());
     const std::string description = "GET " + request.url;
-    const HttpResponse response = connection_->session.perform(request, options_.max_manifest_bytes);
+    const HttpResponse response = connection_->send(request, pull_scope(repository), options_.max_manifest_bytes);
     if (!response.ok()) throw registry_error(response, RegistryObject::manifest, description);
 
     FetchedManifest fetched;
@@ -137,24 +188,71 @@ std::string RegistryClient::get_blob(const std::string& repository, const std::s
     HttpRequest request;
     request.url = connection_->url(repository, "blobs", digest);
     const std::string description = "GET " + request.url;
-    HttpResponse response = connection_->session.perform(request, max_bytes);
+    HttpResponse response = connection_->send(request, pull_scope(repository), max_bytes);
     if (!response.ok()) throw registry_error(response, RegistryObject::blob, description);
     verify_digest(Sha256::digest_of(response.body), digest, "the requested digest", description);
     return std::move(response.body);
 }
 
 std::unique_ptr<ByteSource> RegistryClient::open_blob(const std::string& repository, const std::string& digest) {
+    return open_blob(repository, digest, -1);
+}
+
+std::unique_ptr<ByteSource> RegistryClient::open_blob(const std::string& repository, const std::string& digest,
+                                                      int64_t expected_size) {
     HttpRequest request;
     request.url = connection_->url(repository, "blobs", digest);
     std::string description = request.url;
-    return std::make_unique<BlobStream>(connection_->session.policy(), std::move(request), std::move(description));
+    return std::make_unique<BlobStream>(connection_->session.policy(), std::move(request), std::move(description),
+                                        options_.shared, pull_scope(repository), expected_size);
+}
+
+int64_t RegistryClient::download_blob(const std::string& repository, const std::string& digest,
+                                      int64_t expected_size,
+                                      const std::function<bool(std::span<const std::byte>)>& sink) {
+    HttpRequest request;
+    request.url = connection_->url(repository, "blobs", digest);
+    const std::string description = "GET " + request.url;
+    const std::string scope = pull_scope(repository);
+    Sha256 hash;
+    int64_t received = 0;
+    bool oversized = false;
+    const HttpBodySink counting_sink = [&](std::span<const std::byte> bytes) {
+        received += int64_t(bytes.size());
+        if (expected_size >= 0 && received > expected_size) {
+            oversized = true;
+            return false;
+        }
+        hash.update(bytes);
+        return sink(bytes);
+    };
+    HttpResponse response;
+    for (int round = 0; round < 3; ++round) {
+        HttpRequest authorized = request;
+        const std::string authorization = options_.shared->auth().authorization(scope);
+        if (!authorization.empty()) authorized.headers.push_back(authorization);
+        response = connection_->session.perform_streaming(authorized, counting_sink, [] { return false; });
+        if (response.status != 401 || received > 0 ||
+            !options_.shared->auth().handle_unauthorized(response.header("www-authenticate"), scope, authorization))
+            break;
+    }
+    if (oversized)
+        throw DataError("size_mismatch", description + ": more than the " + std::to_string(expected_size) +
+                                             " bytes the descriptor states");
+    if (response.aborted_by_sink) throw DataError("aborted", description + ": the receiver stopped the transfer");
+    if (!response.ok()) throw registry_error(response, RegistryObject::blob, description);
+    if (expected_size >= 0 && received != expected_size)
+        throw DataError("size_mismatch", description + ": " + std::to_string(received) +
+                                             " bytes, the descriptor states " + std::to_string(expected_size));
+    verify_digest(hash.finish_digest(), digest, "the requested digest", description);
+    return received;
 }
 
 bool RegistryClient::has_blob(const std::string& repository, const std::string& digest) {
     HttpRequest request;
     request.method = "HEAD";
     request.url = connection_->url(repository, "blobs", digest);
-    const HttpResponse response = connection_->session.perform(request, kMaxSmallResponseBytes);
+    const HttpResponse response = connection_->send(request, push_scope(repository), kMaxSmallResponseBytes);
     if (response.ok()) return true;
     if (response.status == 404) return false;
     throw registry_error(response, RegistryObject::blob, "HEAD " + request.url);
@@ -167,7 +265,7 @@ void RegistryClient::push_blob(const std::string& repository, const std::string&
     HttpRequest start;
     start.method = "POST";
     start.url = connection_->base + "/v2/" + repository + "/blobs/uploads/";
-    const HttpResponse started = connection_->session.perform(start, kMaxSmallResponseBytes);
+    const HttpResponse started = connection_->send(start, push_scope(repository), kMaxSmallResponseBytes);
     const std::string location = started.header("location");
     if (started.status != 202 || location.empty())
         throw registry_error(started, RegistryObject::other, "POST " + start.url);
@@ -181,7 +279,7 @@ void RegistryClient::push_blob(const std::string& repository, const std::string&
     put.url = upload_url;
     put.headers.push_back("Content-Type: application/octet-stream");
     put.body = std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    const HttpResponse finished = connection_->session.perform(put, kMaxSmallResponseBytes);
+    const HttpResponse finished = connection_->send(put, push_scope(repository), kMaxSmallResponseBytes);
     // The upload URL holds the registry's upload state; it is no secret but it is noise.
     const std::string description = "PUT blob " + digest + " to " + repository;
     if (finished.status == 400) {
@@ -199,7 +297,7 @@ std::string RegistryClient::push_manifest(const std::string& repository, const s
     request.url = connection_->url(repository, "manifests", reference);
     request.headers.push_back("Content-Type: " + media_type);
     request.body = bytes;
-    const HttpResponse response = connection_->session.perform(request, kMaxSmallResponseBytes);
+    const HttpResponse response = connection_->send(request, push_scope(repository), kMaxSmallResponseBytes);
     if (!response.ok()) throw registry_error(response, RegistryObject::manifest, "PUT " + request.url);
     std::string digest = response.header("docker-content-digest");
     return digest.empty() ? manifest_digest(bytes, media_type) : digest;
@@ -209,19 +307,20 @@ void RegistryClient::delete_blob(const std::string& repository, const std::strin
     HttpRequest request;
     request.method = "DELETE";
     request.url = connection_->url(repository, "blobs", digest);
-    const HttpResponse response = connection_->session.perform(request, kMaxSmallResponseBytes);
+    const HttpResponse response =
+        connection_->send(request, "repository:" + repository + ":delete", kMaxSmallResponseBytes);
     if (!response.ok()) throw registry_error(response, RegistryObject::blob, "DELETE " + request.url);
 }
 
 std::vector<std::string> RegistryClient::catalog() {
     return connection_->listing(connection_->base + "/v2/_catalog?n=" + std::to_string(options_.page_size),
-                                "repositories", RegistryObject::other);
+                                "repositories", RegistryObject::other, std::string(kCatalogScope));
 }
 
 std::vector<std::string> RegistryClient::tags(const std::string& repository) {
     return connection_->listing(
         connection_->base + "/v2/" + repository + "/tags/list?n=" + std::to_string(options_.page_size), "tags",
-        RegistryObject::manifest);
+        RegistryObject::manifest, pull_scope(repository));
 }
 
 }  // namespace regcensus

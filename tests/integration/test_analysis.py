@@ -1,4 +1,7 @@
-"""Tests of analysis/ (results.py loader and figures.py) on a sample results file.
+"""Tests of analysis/ (results.py, figures.py, summary.py, compare.py) on a sample
+results file and on the REAL results of a census of the test corpus (conftest's
+registry and synth corpus, `regcensus run` under mpirun), whose headline numbers
+are checked against the generator's ground truth.
 
 Run with Debian's Python, which has h5py:
     /usr/bin/python3 -m pytest -q tests/integration/test_analysis.py
@@ -25,9 +28,15 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EXPECTED_FIGURES = [
     "layer_size_cdf", "file_size_histogram", "file_types_count", "file_types_bytes",
     "layers_per_image", "image_size_cdf", "files_per_image_cdf", "image_popularity_cdf",
-    "image_created", "layer_ref_count", "layer_files_dirs_cdf", "layer_max_depth",
-    "compression_ratio_cdf", "dedup_copies",
+    "image_created", "layer_ref_count", "layer_files_cdf", "layer_dirs_cdf", "layer_max_depth",
+    "compression_ratio_cdf", "image_compression_ratio_cdf", "dedup_copies",
 ]
+# Figures of optional data: drawn when the file has it, skipped with a message otherwise.
+OPTIONAL_FIGURES = {
+    "shared_file_fraction_cdf": "/images/shared_file_fraction absent",
+    "layer_age_cdf": "/layers/mtime_max absent",
+    "directory_depth": "/histograms/directory_depth absent",
+}
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +77,36 @@ def test_figures_written_as_png(sample, tmp_path):
     # Skipped rows are reported: the sample has failed images and a truncated layer.
     assert "status != ok skipped" in proc.stdout
     assert "unknown (-1) skipped" in proc.stdout
+    # The sample has none of the optional data: each such figure says why it is missing.
+    for name, why in OPTIONAL_FIGURES.items():
+        assert f"skipped {name}: {why}" in proc.stdout, proc.stdout
+        assert not (out / f"{name}.png").exists()
+
+
+def test_optional_figures_drawn_when_data_present(sample, tmp_path):
+    """A file with /images/shared_file_fraction, /layers/mtime_max and the directory_depth
+    histogram (newer writers) gets those figures too."""
+    import shutil
+
+    import h5py
+    path = tmp_path / "newer.h5"
+    shutil.copy(sample[0], path)
+    with h5py.File(path, "r+") as f:
+        n_images, n_layers = len(f["images/status"]), len(f["layers/status"])
+        frac = f["images"].create_dataset("shared_file_fraction",
+                                          data=np.linspace(0, 1, n_images).astype(np.float64))
+        frac.attrs["description"] = "fraction of the image's files shared with another image"
+        mtime = f["layers"].create_dataset("mtime_max",
+                                           data=1_500_000_000 + 86400 * np.arange(n_layers, dtype=np.int64))
+        mtime.attrs["description"] = "newest mtime of the layer's entries"
+        depth = f.create_group("histograms/directory_depth")
+        depth.create_dataset("lower", data=np.array([0, 1, 2, 4], dtype=np.int64))
+        depth.create_dataset("counts", data=np.array([0, 5, 9, 3], dtype=np.int64))
+    out = tmp_path / "figs"
+    proc = run_figures(path, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    for name in OPTIONAL_FIGURES:
+        assert (out / f"{name}.png").read_bytes()[:8] == PNG_MAGIC, proc.stdout
 
 
 def test_figures_rejects_other_files(tmp_path):
@@ -169,3 +208,153 @@ def test_sample_follows_contract(sample):
                     assert obj.attrs.get("units") == "bytes", name
         f.visititems(check)
         assert len(f["images/layer_offsets"]) == f.attrs["image_count"] + 1
+
+
+# -- the real census of the test corpus ------------------------------------------
+
+def nearest_rank(values, p):
+    """The test's own nearest-rank percentile: smallest v with at least p% of values <= v."""
+    values = sorted(values)
+    if not values:
+        return None
+    k = max(-(-p * len(values) // 100), 1)  # ceil(p*n/100) in integers
+    return values[k - 1]
+
+
+def expected_headline(truth):
+    """summary.py's numbers, computed from the synth generator's ground truth."""
+    from census_checks import expected_ref_counts
+    images = [im for im in truth["images"] if im["status"] == "ok"]
+    layers = [truth["layers"][d] for d in sorted(truth["layers"])]
+    refs = expected_ref_counts(truth)
+
+    def dist(values):
+        return {"n": len(values), "p50": nearest_rank(values, 50), "p90": nearest_rank(values, 90)}
+
+    def known(values):
+        return [v for v in values if v >= 0]
+
+    copies = [int(k) for k, n in truth["dedup"]["copies"].items() for _ in range(n)]
+    sizes = truth["histograms"]["file_size"]
+    file_sizes = [0 if k == 0 else 1 << (k - 1) for k, n in enumerate(sizes) for _ in range(n)]
+    dists = {
+        "image_compressed_bytes": dist([im["compressed_bytes"] for im in images]),
+        "image_uncompressed_bytes": dist([im["uncompressed_bytes"] for im in images]),
+        "image_pull_count": dist(known([im["pull_count"] for im in images])),
+        "image_layer_count": dist([im["layer_count"] for im in images]),
+        "layer_ref_count": dist([refs[d] for d in sorted(truth["layers"])]),
+        "image_file_count": dist([im["file_count"] for im in images]),
+        "image_compression_ratio": dist([im["uncompressed_bytes"] / im["compressed_bytes"] for im in images
+                                         if im["compressed_bytes"] > 0]),
+        "layer_compressed_bytes": dist([l["compressed_bytes"] for l in layers]),
+        "layer_uncompressed_bytes": dist([l["uncompressed_bytes"] for l in layers]),
+        "layer_file_count": dist([l["file_count"] for l in layers]),
+        "layer_dir_count": dist([l["dir_count"] for l in layers]),
+        "layer_max_depth": dist([l["max_depth"] for l in layers]),
+        "content_copies": dist(copies),
+        "file_size": dist(file_sizes),
+        "layer_compression_ratio": dist([l["uncompressed_bytes"] / l["compressed_bytes"] for l in layers
+                                         if l["compressed_bytes"] > 0]),
+    }
+    d = {k: truth["dedup"][k] for k in ("file_count", "file_bytes", "unique_file_count", "unique_bytes")}
+    d["ratio_by_count"] = d["file_count"] / d["unique_file_count"]
+    d["ratio_by_bytes"] = d["file_bytes"] / d["unique_bytes"]
+    comp = sum(l["compressed_bytes"] for l in layers)
+    unc = sum(l["uncompressed_bytes"] for l in layers)
+    order = list(truth["filetypes"].items())
+    top = {}
+    for column in ("file_count", "file_bytes"):
+        total = sum(row[column] for _, row in order)
+        ranked = sorted((row for row in order if row[1][column] > 0), key=lambda r: -r[1][column])
+        top[column] = [(name, row[column], row[column] / total) for name, row in ranked[:5]]
+    return {
+        "images": {"listed": len(truth["images"]), "ok": len(images)},
+        "layers": {"distinct": len(layers), "ok": len(layers), "compressed_bytes": comp, "uncompressed_bytes": unc,
+                   "compression_ratio": unc / comp},
+        "distributions": dists,
+        "dedup": d,
+        "top_types": top,
+    }
+
+
+def check_headline(got, truth, filetype_order):
+    """The headline object (summary.py --json or regcensus report --json) against the ground truth."""
+    want = expected_headline(truth)
+    assert got["images"] == want["images"]
+    assert got["layers"] == want["layers"]
+    for name, d in want["distributions"].items():
+        assert got["distributions"][name] == d, (name, got["distributions"][name], d)
+    # Optional columns appear exactly when the results file has them.
+    optional = set(got["distributions"]) - set(want["distributions"])
+    assert optional <= {"image_shared_file_fraction", "layer_mtime_max"}, optional
+    assert got["dedup"] == want["dedup"]
+    # Ties in the ranking keep the order of /filetypes rows, so compare amounts and the
+    # set of names per amount, and the order exactly where amounts differ.
+    for key, column in (("by_count", "file_count"), ("by_bytes", "file_bytes")):
+        rows = [(r["type"], r[column], r["share"]) for r in got["file_types"][key]]
+        assert [r[1:] for r in rows] == [r[1:] for r in want["top_types"][column]], key
+        tie_free = sorted(rows, key=lambda r: (-r[1], filetype_order.index(r[0])))
+        assert rows == tie_free, key
+        assert {r[0] for r in rows if r[1] > rows[-1][1]} == \
+            {r[0] for r in want["top_types"][column] if r[1] > rows[-1][1]}, key
+
+
+@pytest.fixture(scope="module")
+def census(registry, corpus, tmp_path_factory):
+    """The test corpus's real results: `mpirun -np 2 regcensus run`."""
+    from conftest import mpirun
+    work = tmp_path_factory.mktemp("analysis-census")
+    mpirun(2, "run", "--registry", registry.url, "--images", corpus["images"], "--out", work / "results.h5",
+           "--work", work / "work")
+    return work / "results.h5"
+
+
+def run_script(name, *args):
+    proc = subprocess.run([PYTHON, os.path.join(ANALYSIS, name), *map(str, args)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, f"{name} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def filetype_order(path):
+    with open_results(path) as res:
+        return list(res.table("filetypes")["type"])
+
+
+def test_figures_of_real_census(census, tmp_path):
+    out = tmp_path / "figs"
+    stdout = run_script("figures.py", census, "--out", out, "--pdf")
+    for name in EXPECTED_FIGURES:
+        assert (out / f"{name}.png").read_bytes()[:8] == PNG_MAGIC, stdout
+        assert (out / f"{name}.pdf").read_bytes()[:5] == b"%PDF-", stdout
+    for name, why in OPTIONAL_FIGURES.items():
+        assert (out / f"{name}.png").exists() or f"skipped {name}: {why}" in stdout, stdout
+
+
+def test_summary_of_real_census(census, corpus):
+    import json
+    got = json.loads(run_script("summary.py", census, "--json"))
+    check_headline(got, corpus["truth"], filetype_order(census))
+    # The Markdown table shows the same numbers.
+    text = run_script("summary.py", census)
+    want = expected_headline(corpus["truth"])
+    for name in ("image_layer_count", "layer_file_count", "layer_dir_count", "image_file_count"):
+        d = want["distributions"][name]
+        assert f"| {d['n']:,} | {d['p50']:,} | {d['p90']:,} |" in text, (name, text)
+    d = want["dedup"]
+    assert f"| regular files | {d['file_count']:,} |" in text
+    assert f"| dedup ratio by count (files / contents) | {d['ratio_by_count']:.4g} |" in text
+    assert f"| dedup ratio by bytes | {d['ratio_by_bytes']:.4g} |" in text
+
+
+def test_compare_of_real_census(census, sample, corpus):
+    text = run_script("compare.py", census, sample[0], "--names", "corpus", "sample")
+    want = expected_headline(corpus["truth"])
+    n_images = want["images"]["listed"]
+    assert f"| images listed | {n_images:,} | 8 | {8 / n_images:.3g}× |" in text, text
+    p50 = want["distributions"]["layer_file_count"]["p50"]
+    assert f"| files per layer, median | {p50:,} |" in text, text
+    # A census beside itself: every ratio is 1.
+    text = run_script("compare.py", census, census)
+    ratios = [line.rsplit("|", 2)[1].strip() for line in text.splitlines()[4:]]
+    assert ratios and all(r in ("1×", "–") for r in ratios), text

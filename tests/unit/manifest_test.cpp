@@ -269,3 +269,43 @@ TEST(Rfc3339, ZonesAndFractions) {
 
 }  // namespace
 }  // namespace regcensus
+
+namespace regcensus {
+namespace {
+
+TEST(Manifest, Schema1ReadsV1CompatibilityAndDropsThrowawayEntries) {
+    // Newest first: an ENV step (throwaway, the empty tar), a content layer, the base.
+    const std::string body = R"({"schemaVersion": 1, "name": "old/app", "tag": "v1", "architecture": "amd64",
+      "fsLayers": [{"blobSum": ")" + digest_of_letter('e') + R"("}, {"blobSum": ")" + digest_of_letter('2') +
+                             R"("}, {"blobSum": ")" + digest_of_letter('1') + R"("}],
+      "history": [
+        {"v1Compatibility": "{\"id\":\"c\",\"created\":\"2016-05-04T03:02:01.5Z\",\"os\":\"linux\",\"architecture\":\"arm\",\"throwaway\":true}"},
+        {"v1Compatibility": "{\"id\":\"b\",\"created\":\"2016-01-01T00:00:00Z\"}"},
+        {"v1Compatibility": "{\"id\":\"a\",\"created\":\"2015-01-01T00:00:00Z\"}"}]})";
+    const Manifest m = parse_manifest(body, "application/vnd.docker.distribution.manifest.v1+json");
+    EXPECT_EQ(m.schema1_created, 1462330921);
+    EXPECT_EQ(m.schema1_platform.str(), "linux/arm");
+    ASSERT_EQ(m.layers.size(), 2u);
+    EXPECT_EQ(m.layers[0].digest, digest_of_letter('1'));
+    EXPECT_EQ(m.layers[1].digest, digest_of_letter('2'));
+}
+
+TEST(Manifest, AttestationsAreNeverPlatforms) {
+    const std::string body = R"({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+      "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "size": 1, "digest": ")" + digest_of_letter('a') +
+                             R"(", "platform": {"os": "unknown", "architecture": "unknown"}},
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "size": 1, "digest": ")" + digest_of_letter('b') +
+                             R"(", "platform": {"os": "linux", "architecture": "amd64"}},
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "size": 1, "digest": ")" + digest_of_letter('c') +
+                             R"(", "platform": {"os": "linux", "architecture": "arm64"}}]})";
+    const Manifest index = parse_manifest(body, "");
+    EXPECT_EQ(select_platform(index, Platform::parse("unknown/unknown")), nullptr);
+    const auto all = all_platforms(index);
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0]->digest, digest_of_letter('b'));
+    EXPECT_EQ(all[1]->digest, digest_of_letter('c'));
+}
+
+}  // namespace
+}  // namespace regcensus

@@ -72,8 +72,10 @@ std::string read_text(const std::filesystem::path& path) {
 
 }  // namespace
 
-RegistryProcess::RegistryProcess() {
-    const int port = pick_free_loopback_port();
+RegistryProcess::RegistryProcess() : RegistryProcess(std::string()) {}
+
+RegistryProcess::RegistryProcess(const std::string& extra_config, int chosen_port) {
+    const int port = chosen_port > 0 ? chosen_port : pick_free_loopback_port();
     url_ = "http://127.0.0.1:" + std::to_string(port);
     const auto config_path = directory_.path() / "config.yml";
     const auto log_path = directory_.path() / "registry.log";
@@ -96,7 +98,8 @@ RegistryProcess::RegistryProcess() {
                   "      enabled: false\n"
                   "http:\n"
                   "  addr: 127.0.0.1:"
-               << port << "\n";
+               << port << "\n"
+               << extra_config;
     }
 
     posix_spawn_file_actions_t actions;
@@ -123,7 +126,8 @@ RegistryProcess::RegistryProcess() {
             throw std::runtime_error("docker-registry exited at start:\n" + read_text(log_path));
         }
         try {
-            if (session.perform(probe, 1 << 16).status == 200) return;
+            const long status = session.perform(probe, 1 << 16).status;
+            if (status == 200 || status == 401) return;  // 401: the registry wants credentials
         } catch (const std::exception&) {
             // not listening yet
         }
@@ -144,6 +148,51 @@ RegistryProcess::~RegistryProcess() {
     }
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
+}
+
+ChildProcess::ChildProcess(const std::vector<std::string>& arguments, const std::filesystem::path& log) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    std::vector<std::string> copies = arguments;
+    std::vector<char*> argv;
+    for (auto& argument : copies) argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    const int spawned = posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) throw std::runtime_error("cannot start " + arguments.at(0));
+}
+
+ChildProcess::~ChildProcess() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 100; ++i) {
+        if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+}
+
+void wait_until_answering(const std::string& url) {
+    HttpPolicy policy;
+    policy.retries = 0;
+    policy.connect_timeout_s = 2;
+    policy.log_retries = false;
+    HttpSession session(policy);
+    HttpRequest probe;
+    probe.url = url;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+        try {
+            if (session.perform(probe, 1 << 16).status > 0) return;
+        } catch (const std::exception&) {
+            // not listening yet
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error(url + " did not answer within 20 s");
 }
 
 RegistryProcess* RegistryTest::registry_ = nullptr;

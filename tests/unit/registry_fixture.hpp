@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -27,17 +28,35 @@ private:
 class RegistryProcess {
 public:
     RegistryProcess();   // throws std::runtime_error when the registry does not come up
+    // With YAML appended to the config (e.g. an `auth:` section); `port` 0 picks one.
+    explicit RegistryProcess(const std::string& extra_config, int port = 0);
     ~RegistryProcess();  // SIGTERM, then SIGKILL, by pid
     RegistryProcess(const RegistryProcess&) = delete;
     RegistryProcess& operator=(const RegistryProcess&) = delete;
 
     const std::string& url() const { return url_; }  // "http://127.0.0.1:<port>"
+    const std::filesystem::path& directory() const { return directory_.path(); }
 
 private:
     TempDirectory directory_;
     std::string url_;
     pid_t pid_ = -1;
 };
+
+// A child process (a test server) killed by its pid at teardown; stdout and stderr to `log`.
+class ChildProcess {
+public:
+    ChildProcess(const std::vector<std::string>& arguments, const std::filesystem::path& log);
+    ~ChildProcess();
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+
+private:
+    pid_t pid_ = -1;
+};
+
+// Waits until GET `url` answers with any HTTP status; throws after 20 s.
+void wait_until_answering(const std::string& url);
 
 // A loopback TCP port nobody listens on right now (bound to port 0, then released).
 int pick_free_loopback_port();

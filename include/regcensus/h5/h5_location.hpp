@@ -46,7 +46,15 @@ public:
                      std::string_view units = {}) const;
     void write_strings(const std::string& name, const std::vector<std::string>& values,
                        std::string_view description) const;
+    // A 2-D int64 dataset of `rows` x `columns`, `values` in row-major order
+    // (values.size() == rows * columns).
+    void write_int64_matrix(const std::string& name, std::size_t rows, std::size_t columns,
+                            std::span<const int64_t> values, std::string_view description,
+                            std::string_view units = {}) const;
     std::vector<int64_t> read_int64(const std::string& name) const;
+    // Opaque bytes (uint8), for the work directory's internal records.
+    void write_bytes(const std::string& name, std::span<const char> bytes, std::string_view description) const;
+    std::vector<char> read_bytes(const std::string& name) const;
     std::vector<std::string> read_strings(const std::string& name) const;
 
     void set_attribute(const std::string& name, std::string_view value) const;

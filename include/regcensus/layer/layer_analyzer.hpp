@@ -17,9 +17,15 @@ struct LayerExpectation {
     std::string media_type;    // copied to the profile, never trusted for format
 };
 
+// Defaults chosen in docs/layer-analysis.md ("Limits"): far above any real
+// layer, far below what a decompression bomb reaches.
 struct LayerLimits {
-    int64_t max_layer_bytes = int64_t{1} << 40;  // decompressed bytes
-    double max_ratio = 1000.0;                   // decompressed / compressed
+    // Decompressed bytes (and logical bytes of regular files, sparse holes
+    // included). Real layers stay below a few tens of GiB.
+    int64_t max_layer_bytes = int64_t{256} << 30;
+    // Decompressed / compressed bytes consumed so far. Whole real layers stay
+    // below ~20; deflate reaches 229 (gzip -1) to 1032 (gzip -6..-9) on zeros.
+    double max_ratio = 100.0;
     // The ratio is only checked once this many bytes have been decompressed,
     // so small, very compressible layers are not flagged.
     int64_t ratio_check_min_bytes = int64_t{64} << 20;

@@ -48,6 +48,17 @@ struct LayerProfile {
     int64_t whiteout_count = -1;
     int64_t opaque_count = -1;
 
+    // Beyond the contract (see docs/layer-analysis.md, "Per-layer extras"):
+    // regular files with the setuid / setgid bit, regular files writable by
+    // everyone (mode o+w), regular files owned by uid 0, and the oldest and
+    // newest mtime of any entry (Unix seconds; -1 when the layer has none).
+    int64_t setuid_count = -1;
+    int64_t setgid_count = -1;
+    int64_t world_writable_count = -1;
+    int64_t root_owned_file_count = -1;
+    int64_t mtime_min = -1;
+    int64_t mtime_max = -1;
+
     Pow2Histogram file_size;        // sizes of this layer's regular files
     Pow2Histogram directory_depth;  // depth of each distinct directory
     std::array<int64_t, kFileTypeCount> type_files{};

@@ -49,14 +49,26 @@ struct Manifest {
     Descriptor config;                   // image manifests of schema 2 / OCI
     std::vector<Descriptor> layers;      // base layer first
     std::vector<Descriptor> manifests;   // index / manifest list entries
+    // Schema 1 has no config blob: its first (newest) `history[].v1Compatibility`
+    // says when and for what platform the image was built. -1 / empty otherwise.
+    int64_t schema1_created = -1;        // Unix seconds
+    Platform schema1_platform;
 };
 
 // Throws DataError("manifest_invalid", ...) on malformed or unsupported input.
 Manifest parse_manifest(std::string_view bytes, std::string_view content_type);
 
 // The entry of an index that matches `want` (variant compared only when `want` has one);
-// nullptr when none does.
+// nullptr when none does. Attestation manifests are never chosen.
 const Descriptor* select_platform(const Manifest& index, const Platform& want);
+
+// BuildKit's attestation manifests (provenance, SBOM) sit in an index with the
+// platform "unknown/unknown": they are not images.
+bool is_attestation(const Descriptor& entry);
+
+// Every image entry of an index, in index order, attestations excluded
+// (`--all-platforms`: one /images row per entry).
+std::vector<const Descriptor*> all_platforms(const Manifest& index);
 
 struct ImageConfig {
     int64_t created = -1;  // Unix seconds

@@ -1,16 +1,23 @@
 #pragma once
-// One `regcensus run`: plan (resolve images), analyse (each distinct layer once,
-// on its owner rank), reduce (profiles to rank 0, duplicate index by hash owner)
-// and write results.h5 from rank 0.
+// One `regcensus run` (and its parts, `plan` and `merge`): plan (resolve images,
+// cut layer shards; saved once in the work directory), analyse (shards taken
+// dynamically, each written atomically), merge (results.h5 from the shards).
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "regcensus/layer/layer_analyzer.hpp"
 #include "regcensus/manifest/manifest.hpp"
 #include "regcensus/mpi/communicator.hpp"
+#include "regcensus/pipeline/census_plan.hpp"
 
 namespace regcensus {
+
+// Exit codes a batch script can act on.
+inline constexpr int kExitIncomplete = 75;     // stopped by a signal: rerun with --resume
+inline constexpr int kExitMissingShards = 3;   // merge found shards without a file
 
 struct CensusOptions {
     std::string registry_url;
@@ -22,11 +29,19 @@ struct CensusOptions {
     int retries = 3;
     LayerLimits limits;
     std::size_t top_rows = 1000;
+    int64_t shard_bytes = int64_t{4} << 30;
+    int concurrency = 1;
+    double progress_seconds = 10;
+    bool resume = false;
+    bool retry_failed = false;
+    std::optional<std::vector<int64_t>> shards;  // analyse only these, write no results
     std::string command_line;
     std::map<std::string, std::string> parameters;  // recorded in /provenance
 };
 
-// Collective over `comm`. Returns the process exit code (0 also when rows failed).
+// Collective. Each returns the process exit code.
 int run_census(const CensusOptions& options, const mpi::Communicator& comm);
+int plan_census(const CensusOptions& options, const mpi::Communicator& comm);
+int merge_census(const CensusOptions& options, const mpi::Communicator& comm);
 
 }  // namespace regcensus

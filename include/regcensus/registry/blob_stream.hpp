@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include "regcensus/registry/http_session.hpp"
+#include "regcensus/registry/registry_shared.hpp"
 #include "regcensus/util/byte_source.hpp"
 
 namespace regcensus {
@@ -22,7 +24,11 @@ public:
     static constexpr size_t kQueuedChunks = 4;
 
     // Starts the transfer at once. `description` names the blob in error messages.
-    BlobStream(HttpPolicy policy, HttpRequest request, std::string description);
+    // `auth` (may be null) authorizes the request for `scope`; `expected_size`
+    // (-1: unknown) is checked against what arrives (DataError "size_mismatch").
+    BlobStream(HttpPolicy policy, HttpRequest request, std::string description,
+               std::shared_ptr<RegistryShared> shared = nullptr, std::string scope = {},
+               int64_t expected_size = -1);
     // Aborts a transfer still running (the consumer stopped early) and joins it.
     ~BlobStream() override;
     BlobStream(const BlobStream&) = delete;
@@ -38,6 +44,9 @@ private:
     const HttpPolicy policy_;
     const HttpRequest request_;
     const std::string description_;
+    const std::shared_ptr<RegistryShared> shared_;
+    const std::string scope_;
+    const int64_t expected_size_;
 
     std::mutex mutex_;
     std::condition_variable changed_;

@@ -3,6 +3,7 @@
 // connections are reused), with the registry's transport policy in one place:
 // TLS verification, redirects that never downgrade https and never carry
 // credentials to another host, and retries with exponential backoff and jitter.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -28,6 +29,11 @@ struct HttpResponse {
     std::vector<std::pair<std::string, std::string>> headers;  // of the final response, names lowercased
     std::string body;  // the body, unless it went to a sink; then only non-2xx bodies (error documents)
     bool aborted_by_sink = false;
+    // Streaming only: the length of the whole entity (a 200's Content-Length, or
+    // the total of a 206's Content-Range), -1 when unknown or content-encoded,
+    // and the bytes handed to the sink over all attempts.
+    int64_t entity_length = -1;
+    int64_t delivered = 0;
 
     // The first value of a header, "" when absent. `name` must be lowercase.
     std::string header(std::string_view name) const;
@@ -40,6 +46,13 @@ struct HttpPolicy {
     int retries = 3;
     // Redirects may only go to https when the registry is https.
     bool https_only = false;
+    // One line per retry on stderr, naming the request (without its query) and
+    // the cause; never a header, so never a credential.
+    bool log_retries = true;
+    // Called before every attempt, retries included (the rate cap; may throw
+    // DataError), and with every attempt's response (the quota headers).
+    std::function<void()> before_attempt;
+    std::function<void(const HttpResponse&)> after_attempt;
 };
 
 // Receives the body of a successful (2xx) final response as it arrives.
@@ -56,9 +69,12 @@ public:
     // Throws DataError "network" (or "truncated") when the transfer fails for good.
     HttpResponse perform(const HttpRequest& request, int64_t max_body_bytes);
 
-    // Like perform, but a 2xx body goes to `sink` instead of memory. Once a byte
-    // reached the sink, a failure is no longer retried (the caller has consumed
-    // it). `should_abort` is polled during the transfer and the backoff sleeps.
+    // Like perform, but a 2xx body goes to `sink` instead of memory. A transfer
+    // that breaks after bytes reached the sink resumes with `Range: bytes=N-`
+    // (a 206 whose Content-Range starts at N continues the body; a 200 restarts
+    // it and its first N bytes are skipped), so the sink sees every byte once.
+    // A body shorter than its announced length is a failure of the attempt.
+    // `should_abort` is polled during the transfer and the backoff sleeps.
     HttpResponse perform_streaming(const HttpRequest& request, const HttpBodySink& sink,
                                    const std::function<bool()>& should_abort);
 
@@ -69,6 +85,8 @@ private:
     HttpResponse perform_with_retries(const HttpRequest& request, int64_t max_body_bytes, const HttpBodySink* sink,
                                       const std::function<bool()>* should_abort);
     CURLcode perform_once(const HttpRequest& request, Attempt& attempt);
+    void log_retry(const HttpRequest& request, int attempt_number, const std::string& cause,
+                   std::chrono::milliseconds delay) const;
 
     HttpPolicy policy_;
     CurlEasy easy_;

@@ -23,6 +23,13 @@ public:
     virtual FetchedManifest get_manifest(const std::string& repository, const std::string& reference) = 0;
     virtual std::string get_blob(const std::string& repository, const std::string& digest, int64_t max_bytes) = 0;
     virtual std::unique_ptr<ByteSource> open_blob(const std::string& repository, const std::string& digest) = 0;
+    // The same, when the descriptor states the size: a store that can check it
+    // early (before downloading) does, with DataError("size_mismatch").
+    virtual std::unique_ptr<ByteSource> open_blob(const std::string& repository, const std::string& digest,
+                                                  int64_t expected_size) {
+        (void)expected_size;
+        return open_blob(repository, digest);
+    }
 };
 
 }  // namespace regcensus

@@ -11,21 +11,41 @@
 #include <vector>
 
 #include "regcensus/registry/image_store.hpp"
+#include "regcensus/registry/request_pacer.hpp"
 #include "regcensus/util/byte_source.hpp"
 
 namespace regcensus {
 
+class RegistryShared;
+
 struct RegistryOptions {
     std::string url;           // "http://127.0.0.1:5000" or "https://registry.example.org"
     bool tls_verify = true;    // never off unless the user says so
-    int retries = 3;           // retries of connection errors and 5xx
+    int retries = 3;           // retries of connection errors, 408, 429 and 5xx (with backoff)
     long connect_timeout_s = 30;
     int64_t max_manifest_bytes = 4 << 20;
     int page_size = 1000;      // `n` of catalog and tags requests (tests make it small to force pages)
+    // docker config.json with the credentials; empty: $REGISTRY_AUTH_FILE, then
+    // $DOCKER_CONFIG/config.json, then ~/.docker/config.json, else anonymous.
+    std::string auth_file;
+    double max_requests_per_second = 0;  // per registry over all clients sharing `shared`; <= 0: no cap
+    int64_t quota_reserve = 1;  // stop (status rate_limited) when the announced ratelimit-remaining reaches this
+    bool log_retries = true;    // one stderr line per retry, with its cause
+    // Token cache, credential, rate cap and quota: shared by every client made
+    // from copies of these options. Created by the first RegistryClient when
+    // null; call share_registry_state(options) before handing copies to threads.
+    std::shared_ptr<RegistryShared> shared;
 };
 
+// Docker Hub's API answers at registry-1.docker.io only: "https://docker.io" and
+// "https://index.docker.io" are rewritten to it; other URLs are returned as given.
+std::string canonical_registry_url(const std::string& url);
+// True for Docker Hub's URLs (its `library/` rule applies to one-word names).
+bool is_docker_hub_url(const std::string& url);
+
 // One client holds one keep-alive connection: use it from one thread at a time
-// (one client per rank or per worker thread). Streams from open_blob are
+// (one client per rank or per worker thread; clients made from copies of the
+// same options share tokens, rate cap and quota). Streams from open_blob are
 // independent of the client and may outlive it.
 class RegistryClient : public ImageStore {
 public:
@@ -35,8 +55,8 @@ public:
     RegistryClient& operator=(const RegistryClient&) = delete;
 
     // Data problems throw DataError: "manifest_unknown", "blob_unknown",
-    // "unauthorized", "denied", "rate_limited", "network", "digest_mismatch",
-    // "too_large", "http_<code>".
+    // "unauthorized", "denied", "rate_limited", "network", "truncated",
+    // "digest_mismatch", "size_mismatch", "too_large", "http_<code>".
     FetchedManifest get_manifest(const std::string& repository, const std::string& reference) override;
     std::string get_blob(const std::string& repository, const std::string& digest, int64_t max_bytes) override;
 
@@ -45,6 +65,19 @@ public:
     // verify the digest (the layer analyser does, as it reads); it does throw
     // DataError on HTTP and transfer errors.
     std::unique_ptr<ByteSource> open_blob(const std::string& repository, const std::string& digest) override;
+    // The same, checking the length against the descriptor's `expected_size`
+    // (DataError "size_mismatch"; -1: unknown, not checked).
+    std::unique_ptr<ByteSource> open_blob(const std::string& repository, const std::string& digest,
+                                          int64_t expected_size) override;
+
+    // A blob through this client's own keep-alive connection (no thread of its
+    // own: for downloaders that run many small transfers), bytes to `sink` as
+    // they arrive; broken transfers resume with Range. Checks the size against
+    // `expected_size` (-1: unchecked) and the sha256 digest at the end (after
+    // the last byte reached the sink; the caller discards what it kept on a
+    // throw). Returns the number of bytes.
+    int64_t download_blob(const std::string& repository, const std::string& digest, int64_t expected_size,
+                          const std::function<bool(std::span<const std::byte>)>& sink);
 
     bool has_blob(const std::string& repository, const std::string& digest);
     void push_blob(const std::string& repository, const std::string& digest, std::span<const std::byte> bytes);
@@ -56,7 +89,10 @@ public:
     std::vector<std::string> catalog();                          // follows Link pagination
     std::vector<std::string> tags(const std::string& repository);  // follows Link pagination
 
+    // The options, with `shared` set: copies make clients that share this one's state.
     const RegistryOptions& options() const { return options_; }
+    // The quota the registry last announced (ratelimit-limit / ratelimit-remaining).
+    QuotaSnapshot quota() const;
 
 private:
     RegistryOptions options_;

@@ -1,0 +1,36 @@
+#pragma once
+// A crawl of Docker Hub: official images (namespace `library`), the
+// repositories of chosen namespaces, and a search fan-out over query terms with
+// prefix expansion of capped queries. Listings are worked on by several threads,
+// each page is a checkpoint of the CrawlState.
+#include <string>
+#include <vector>
+
+#include "regcensus/crawl/crawl_state.hpp"
+#include "regcensus/crawl/growth_log.hpp"
+#include "regcensus/crawl/polite_http.hpp"
+
+namespace regcensus::crawl {
+
+struct HubCrawlOptions {
+    std::string hub_url = "https://hub.docker.com";
+    bool official = true;                  // list namespace `library`
+    std::vector<std::string> namespaces;
+    std::vector<std::string> queries;
+    int page_size = 100;
+    size_t max_query_length = 6;           // prefix expansion stops at this length
+    std::string prefix_alphabet;           // "" : kRepositoryNameAlphabet
+    int concurrency = 4;
+    PoliteHttpOptions http;
+    double max_requests_per_second = 0;    // <= 0: no spacing beyond the server's own limits
+};
+
+// Listing names as kept in the state: "namespace:<ns>", "search:<query>".
+std::string namespace_listing_name(std::string_view namespace_name);
+std::string search_listing_name(std::string_view query);
+
+// Crawls until every listing is finished; returns the rows found (also those of
+// earlier, interrupted runs with the same state), before deduplication.
+std::vector<FoundRow> crawl_hub(const HubCrawlOptions& options, CrawlState& state, GrowthLog& growth);
+
+}  // namespace regcensus::crawl

@@ -1,0 +1,15 @@
+#pragma once
+// Sort of packed records by (hash, layer row, file index): an MSD radix sort
+// over the key bytes. In place (American flag sort) where no second buffer is
+// at hand, so that an owner's memory stays at one copy of its records; a part
+// that fits `scratch` is partitioned out of place instead, which streams
+// instead of chasing cache misses and is several times faster.
+#include <span>
+
+#include "regcensus/dedup/packed_record.hpp"
+
+namespace regcensus::dedup {
+
+void sort_records(std::span<PackedRecord> records, std::span<PackedRecord> scratch = {});
+
+}  // namespace regcensus::dedup

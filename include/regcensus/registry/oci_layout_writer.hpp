@@ -1,0 +1,54 @@
+#pragma once
+// Writing an OCI image layout that several processes (MPI ranks) and threads
+// fill at once: every blob is written to a unique temp file in its final
+// directory, then renamed (atomic on POSIX; two writers of the same blob write
+// the same bytes, so either rename wins), and index.json is written once, by
+// one process, the same way.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "regcensus/manifest/manifest.hpp"
+
+namespace regcensus {
+
+struct LayoutEntry {
+    std::string name;  // the ref.name annotation, "<repository>:<tag>"; empty: an entry found by digest only
+    Descriptor descriptor;
+};
+
+class OciLayoutWriter {
+public:
+    // Creates the directory, `blobs/sha256/` and `oci-layout` when missing.
+    explicit OciLayoutWriter(std::filesystem::path directory);
+
+    const std::filesystem::path& directory() const { return directory_; }
+    std::filesystem::path blob_path(const std::string& digest) const;  // sha256 only; throws otherwise
+    bool has_blob(const std::string& digest) const;
+
+    // Stores `bytes` under `digest` (not re-verified: the caller verified it).
+    void write_blob(const std::string& digest, std::string_view bytes) const;
+    // Streams a blob into place: `produce` gets a sink that appends to a temp
+    // file, and returns normally only when the bytes are complete and verified;
+    // if it throws, the temp file is removed and the exception propagates.
+    using BlobSink = std::function<bool(std::span<const std::byte>)>;
+    void write_blob_streaming(const std::string& digest, const std::function<void(const BlobSink&)>& produce) const;
+
+    // Writes index.json: `entries` merged over the entries of an existing index.json
+    // (same name: the new one wins; unnamed: kept once per digest), named entries
+    // sorted by name, then unnamed ones by digest, so that the file depends only
+    // on its content.
+    void write_index(const std::vector<LayoutEntry>& entries) const;
+
+private:
+    std::filesystem::path temp_path_for(const std::filesystem::path& final_path) const;
+    std::filesystem::path directory_;
+};
+
+// The descriptor JSON of an index.json entry (exposed for tests).
+std::string layout_entry_json(const LayoutEntry& entry);
+
+}  // namespace regcensus

@@ -1,0 +1,61 @@
+#pragma once
+// Authentication to one registry, shared by all its clients (one per worker
+// thread): Basic, or the Bearer token flow of the distribution token spec
+// (a 401 names the realm, service and scope; a token is fetched from the realm
+// and cached per scope until shortly before `expires_in` runs out).
+// Thread-safe. Secrets stay inside: nothing here logs them, and error messages
+// name realms and scopes only.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "regcensus/registry/credentials.hpp"
+#include "regcensus/registry/http_session.hpp"
+
+namespace regcensus {
+
+class RegistryAuth {
+public:
+    // `credential` may be empty (anonymous; tokens are still fetched anonymously
+    // when the registry wants them). `token_policy` is the transport policy of
+    // token requests.
+    RegistryAuth(std::optional<RegistryCredential> credential, HttpPolicy token_policy);
+
+    // The "Authorization: ..." header line for a request that needs `scope`
+    // (e.g. "repository:library/debian:pull"), "" for an anonymous request.
+    // May fetch a token; throws DataError("unauthorized") when the realm refuses.
+    std::string authorization(const std::string& scope);
+
+    // Learns from a 401 response's WWW-Authenticate header. `sent` is the line
+    // authorization() gave for that request. True when repeating the request
+    // (with a fresh authorization()) may succeed.
+    bool handle_unauthorized(const std::string& www_authenticate, const std::string& scope, const std::string& sent);
+
+    bool has_credential() const { return credential_.has_value(); }
+    int64_t tokens_fetched() const { return tokens_fetched_.load(); }
+
+private:
+    struct CachedToken {
+        std::string token;
+        std::chrono::steady_clock::time_point refresh_at;
+    };
+    enum class Scheme { unknown, basic, bearer };
+
+    std::string fetch_token_locked(const std::string& scope);
+
+    const std::optional<RegistryCredential> credential_;
+    const HttpPolicy token_policy_;
+    std::mutex mutex_;  // held while a token is fetched, so concurrent threads fetch it once
+    Scheme scheme_ = Scheme::unknown;
+    std::string realm_;
+    std::string service_;
+    std::map<std::string, std::string> extra_scope_;  // our scope -> the one an insufficient_scope challenge named
+    std::map<std::string, CachedToken> tokens_;       // by scope
+    std::atomic<int64_t> tokens_fetched_{0};
+};
+
+}  // namespace regcensus

@@ -1,0 +1,107 @@
+#include "regcensus/cli/census_options.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <regex>
+
+namespace po = boost::program_options;
+
+namespace regcensus::cli {
+namespace {
+
+std::string join_command_line(int argc, char** argv) {
+    std::string line = "regcensus";
+    for (int i = 0; i < argc; ++i) {
+        line += ' ';
+        line += argv[i];
+    }
+    return line;
+}
+
+// A URL's user:password@ never reaches logs or results.
+std::string without_credentials(const std::string& text) {
+    static const std::regex userinfo(R"(([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@)");
+    return std::regex_replace(text, userinfo, "$1");
+}
+
+const char* usage(CensusCommand command) {
+    switch (command) {
+        case CensusCommand::run: return "regcensus run: take a census of a registry into one HDF5 results file";
+        case CensusCommand::plan: return "regcensus plan: resolve the image list and cut layer shards (no analysis)";
+        case CensusCommand::merge: return "regcensus merge: write the results file from a work directory's shards";
+    }
+    return "";
+}
+
+}  // namespace
+
+std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusCommand command) {
+    CensusOptions o;
+    std::string platform = "linux/amd64", shards;
+    bool insecure = false;
+    const bool plans = command != CensusCommand::merge;
+    const bool analyses = command == CensusCommand::run;
+    const bool writes = command != CensusCommand::plan;
+
+    po::options_description options(usage(command));
+    options.add_options()("help,h", "show this help")(
+        "config", po::value<std::string>(), "job file: `key = value` lines, keys are the long option names")(
+        "work", po::value(&o.work_dir)->required(), "work directory: plan, shards, manifests and configs");
+    if (plans)
+        options.add_options()("registry", po::value(&o.registry_url)->required(),
+                              "registry base URL, e.g. https://registry-1.docker.io or http://127.0.0.1:5000")(
+            "images", po::value(&o.images_path)->required(), "image list, one reference per line")(
+            "platform", po::value(&platform)->default_value(platform), "platform chosen from an index: os/arch[/variant]")(
+            "shard-bytes", po::value(&o.shard_bytes)->default_value(o.shard_bytes),
+            "compressed layer bytes per shard (the unit of resume and of Slurm array tasks)")(
+            "retries", po::value(&o.retries)->default_value(o.retries), "retries of a failed request")(
+            "insecure-skip-tls-verify", po::bool_switch(&insecure), "do not verify TLS certificates (never the default)");
+    if (writes)
+        options.add_options()("out", po::value(&o.out_path)->required(), "results file to write (HDF5)")(
+            "top", po::value(&o.top_rows)->default_value(o.top_rows), "rows of /dedup/top");
+    if (analyses)
+        options.add_options()("resume", po::bool_switch(&o.resume), "continue the run of --work: finished shards are skipped")(
+            "retry-failed", po::bool_switch(&o.retry_failed), "redo the layers whose status is a retryable failure")(
+            "shards", po::value(&shards), "analyse only these shards (e.g. 3,17,40-45) and write no results file")(
+            "concurrency", po::value(&o.concurrency)->default_value(o.concurrency), "layers analysed at once per rank")(
+            "progress", po::value(&o.progress_seconds)->default_value(o.progress_seconds),
+            "seconds between progress lines (0: none)")(
+            "max-layer-bytes", po::value(&o.limits.max_layer_bytes)->default_value(o.limits.max_layer_bytes),
+            "largest decompressed layer analysed (bytes); larger ones get status too_large")(
+            "max-ratio", po::value(&o.limits.max_ratio)->default_value(o.limits.max_ratio),
+            "largest decompressed/compressed ratio before a layer counts as a decompression bomb");
+
+    po::variables_map vm;
+    po::store(po::parse_command_line(argc, argv, options), vm);
+    if (vm.count("help")) {
+        std::cout << options << "\n";
+        return std::nullopt;
+    }
+    if (vm.count("config")) {
+        const auto path = vm["config"].as<std::string>();
+        std::ifstream file(path);
+        if (!file) throw std::runtime_error("cannot read job file " + path);
+        // Values from the command line were stored first, so they win. Keys of the
+        // job file that this subcommand does not take are allowed (one file serves all).
+        po::store(po::parse_config_file(file, options, true), vm);
+    }
+    po::notify(vm);
+
+    o.platform = Platform::parse(platform);
+    o.tls_verify = !insecure;
+    if (!shards.empty()) o.shards = parse_shard_list(shards);
+    if (o.shard_bytes <= 0) throw std::invalid_argument("--shard-bytes must be positive");
+    o.command_line = without_credentials(join_command_line(argc, argv));
+    o.parameters = {{"registry", without_credentials(o.registry_url)},
+                    {"images", o.images_path},
+                    {"platform", o.platform.str()},
+                    {"shard_bytes", std::to_string(o.shard_bytes)},
+                    {"max_layer_bytes", std::to_string(o.limits.max_layer_bytes)},
+                    {"max_ratio", std::to_string(o.limits.max_ratio)},
+                    {"top", std::to_string(o.top_rows)}};
+    return o;
+}
+
+}  // namespace regcensus::cli

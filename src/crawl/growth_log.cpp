@@ -1,0 +1,42 @@
+#include "regcensus/crawl/growth_log.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <stdexcept>
+
+namespace regcensus::crawl {
+
+std::string utc_timestamp(std::chrono::system_clock::time_point time) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+std::string growth_log_line(std::string_view timestamp, std::string_view source, int64_t count) {
+    std::string line(timestamp);
+    line += '\t';
+    for (char c : source) line += (c == '\t' || c == '\n' || c == '\r') ? ' ' : c;
+    line += '\t';
+    line += std::to_string(count);
+    line += '\n';
+    return line;
+}
+
+GrowthLog::GrowthLog(std::string tsv_path) : path_(std::move(tsv_path)) {}
+
+void GrowthLog::record(std::string_view source, int64_t count, size_t rows) {
+    const std::string timestamp = utc_timestamp(std::chrono::system_clock::now());
+    std::lock_guard lock(mutex_);
+    std::fprintf(stderr, "%s regcensus crawl: checkpoint %.*s count=%lld rows=%zu\n", timestamp.c_str(),
+                 int(source.size()), source.data(), static_cast<long long>(count), rows);
+    if (path_.empty()) return;
+    std::ofstream out(path_, std::ios::app | std::ios::binary);
+    out << growth_log_line(timestamp, source, count);
+    if (!out) throw std::runtime_error("cannot append to growth log " + path_);
+}
+
+}  // namespace regcensus::crawl

@@ -1,0 +1,133 @@
+#include "regcensus/crawl/hub_crawler.hpp"
+
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <set>
+
+#include "regcensus/crawl/hub_client.hpp"
+#include "regcensus/crawl/prefix_expansion.hpp"
+#include "regcensus/crawl/task_pool.hpp"
+#include "regcensus/registry/curl_handles.hpp"
+
+namespace regcensus::crawl {
+namespace {
+
+constexpr std::string_view kNamespacePrefix = "namespace:";
+constexpr std::string_view kSearchPrefix = "search:";
+
+// Crawl order of listings, which decides which duplicate wins: official images
+// first (their listing carries last_updated), then namespaces, then searches.
+int listing_rank(std::string_view listing) {
+    if (listing == namespace_listing_name("library")) return 0;
+    if (listing.starts_with(kNamespacePrefix)) return 1;
+    return 2;
+}
+
+// The listings already known (given, or discovered by expansion), so that an
+// expansion that equals another query is not crawled twice.
+class KnownListings {
+public:
+    bool insert(const std::string& listing) {
+        std::lock_guard lock(mutex_);
+        return known_.insert(listing).second;
+    }
+
+private:
+    std::mutex mutex_;
+    std::set<std::string> known_;
+};
+
+}  // namespace
+
+std::string namespace_listing_name(std::string_view namespace_name) {
+    return std::string(kNamespacePrefix) + std::string(namespace_name);
+}
+
+std::string search_listing_name(std::string_view query) { return std::string(kSearchPrefix) + std::string(query); }
+
+std::vector<FoundRow> crawl_hub(const HubCrawlOptions& options, CrawlState& state, GrowthLog& growth) {
+    const std::string alphabet =
+        options.prefix_alphabet.empty() ? std::string(kRepositoryNameAlphabet) : options.prefix_alphabet;
+    RateLimiter limiter(options.max_requests_per_second);
+    TaskPool pool(options.concurrency);
+    KnownListings known;
+
+    std::vector<std::string> listings;
+    if (options.official) listings.push_back(namespace_listing_name("library"));
+    for (const auto& name : options.namespaces) listings.push_back(namespace_listing_name(name));
+    for (const auto& query : options.queries) listings.push_back(search_listing_name(query));
+    for (const auto& listing : state.listings_added()) listings.push_back(listing);
+    const auto done = state.listings_done();
+    for (const auto& listing : listings)
+        if (known.insert(listing) && !done.contains(listing)) pool.add(listing);
+
+    const auto resumed_progress = state.in_progress();
+    std::vector<std::unique_ptr<HubClient>> clients;  // one connection per worker
+    for (int i = 0; i < std::max(options.concurrency, 1); ++i)
+        clients.push_back(std::make_unique<HubClient>(options.http, limiter));
+
+    pool.run([&](const std::string& listing, int worker) {
+        const bool is_search = listing.starts_with(kSearchPrefix);
+        const std::string subject = listing.substr(listing.find(':') + 1);
+        const HubListingKind kind = is_search ? HubListingKind::search : HubListingKind::namespace_listing;
+        ListingProgress progress;
+        if (auto saved = resumed_progress.find(listing); saved != resumed_progress.end()) {
+            progress = saved->second;
+        } else {
+            progress.next_url = is_search ? search_url(options.hub_url, subject, options.page_size)
+                                          : namespace_listing_url(options.hub_url, subject, options.page_size);
+        }
+        while (!progress.next_url.empty()) {
+            if (pool.stopping()) return;
+            const std::string url = progress.next_url;
+            const HubPage page = clients[size_t(worker)]->get_page(url, kind);
+
+            CrawlCommit commit;
+            commit.listing = listing;
+            int64_t position = 0;
+            for (const auto& repository : page.results) {
+                ++position;
+                if (repository.is_private) continue;
+                FoundRow found;
+                found.origin = {listing_rank(listing), listing, progress.pages, position};
+                found.row.reference = repository.namespace_name + "/" + repository.name + ":latest";
+                found.row.pull_count = repository.pull_count;
+                found.row.star_count = repository.star_count;
+                found.row.last_updated = repository.last_updated;
+                found.row.is_official = repository.is_official;
+                found.row.source = listing;
+                commit.rows.push_back(std::move(found));
+            }
+            progress.pages += 1;
+            progress.seen += int64_t(page.results.size());
+            if (page.count >= 0) progress.count = page.count;
+            std::string next = page.next.empty() ? std::string() : resolve_url(url, page.next);
+            if (next == url) next.clear();  // a page pointing at itself would never end
+            progress.next_url = next;
+
+            if (next.empty()) {
+                if (is_search && hit_page_cap(progress.count, progress.seen)) {
+                    const auto prefixes = expand_prefix(subject, alphabet, options.max_query_length);
+                    if (prefixes.empty())
+                        std::fprintf(stderr,
+                                     "regcensus crawl: warning: search '%s' is capped (%lld of %lld results) at "
+                                     "--max-query-length %zu; the rest is not reachable by prefix\n",
+                                     subject.c_str(), static_cast<long long>(progress.seen),
+                                     static_cast<long long>(progress.count), options.max_query_length);
+                    for (const auto& prefix : prefixes)
+                        if (known.insert(search_listing_name(prefix)))
+                            commit.listings_added.push_back(search_listing_name(prefix));
+                }
+            } else {
+                commit.progress = progress;
+            }
+            state.commit(commit);
+            growth.record(listing, progress.count >= 0 ? progress.count : progress.seen, state.row_count());
+            for (const auto& added : commit.listings_added) pool.add(added);
+        }
+    });
+    return state.rows();
+}
+
+}  // namespace regcensus::crawl

@@ -1,0 +1,69 @@
+#include "regcensus/crawl/link_header.hpp"
+
+#include <cctype>
+
+namespace regcensus::crawl {
+namespace {
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    return text;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+// Whether the `rel` parameter's space-separated relation types include "next".
+bool relations_include_next(std::string_view value) {
+    value = trim(value);
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    while (!value.empty()) {
+        value = trim(value);
+        const size_t space = value.find(' ');
+        if (equals_ignoring_case(value.substr(0, space), "next")) return true;
+        if (space == std::string_view::npos) break;
+        value.remove_prefix(space + 1);
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string next_link_target(std::string_view header) {
+    size_t position = 0;
+    while (position < header.size()) {
+        const size_t open = header.find('<', position);
+        if (open == std::string_view::npos) return {};
+        // The target may itself contain commas and semicolons; it ends at '>'.
+        const size_t close = header.find('>', open);
+        if (close == std::string_view::npos) return {};
+        // Parameters run to the next comma outside a quoted string.
+        size_t end = close + 1;
+        bool quoted = false;
+        for (; end < header.size(); ++end) {
+            if (header[end] == '"') quoted = !quoted;
+            if (header[end] == ',' && !quoted) break;
+        }
+        std::string_view parameters = header.substr(close + 1, end - close - 1);
+        while (!parameters.empty()) {
+            const size_t semicolon = parameters.find(';');
+            const std::string_view parameter = trim(parameters.substr(0, semicolon));
+            const size_t equals = parameter.find('=');
+            if (equals != std::string_view::npos && equals_ignoring_case(trim(parameter.substr(0, equals)), "rel") &&
+                relations_include_next(parameter.substr(equals + 1)))
+                return std::string(trim(header.substr(open + 1, close - open - 1)));
+            if (semicolon == std::string_view::npos) break;
+            parameters.remove_prefix(semicolon + 1);
+        }
+        position = end + 1;
+    }
+    return {};
+}
+
+}  // namespace regcensus::crawl

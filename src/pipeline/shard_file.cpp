@@ -1,0 +1,109 @@
+#include "regcensus/pipeline/shard_file.hpp"
+
+#include <unistd.h>
+
+#include <bit>
+#include <cstdio>
+#include <filesystem>
+
+#include "regcensus/h5/h5_location.hpp"
+#include "regcensus/pipeline/layer_profile_codec.hpp"
+
+namespace fs = std::filesystem;
+
+namespace regcensus {
+
+std::string shard_path(const std::string& work_dir, int64_t shard_id) {
+    char name[32];
+    std::snprintf(name, sizeof name, "shard-%05lld.h5", static_cast<long long>(shard_id));
+    return (fs::path(work_dir) / "shards" / name).string();
+}
+
+bool shard_exists(const std::string& work_dir, int64_t shard_id) { return fs::exists(shard_path(work_dir, shard_id)); }
+
+void write_shard(const ShardResult& shard, const std::string& path) {
+    fs::create_directories(fs::path(path).parent_path());
+    const auto temporary = path + ".tmp." + std::to_string(::getpid());
+    {
+        auto file = h5::File::create(temporary);
+        file.set_attribute("format", "regcensus-shard");
+        file.set_attribute("format_version", int64_t{1});
+        file.set_attribute("shard_id", shard.shard_id);
+
+        auto layers = file.create_group("layers");
+        ByteWriter profiles;
+        std::vector<std::string> digests, statuses;
+        for (const auto& a : shard.layers) {
+            encode(profiles, a.profile);
+            digests.push_back(a.profile.digest);
+            statuses.push_back(a.profile.status);
+        }
+        layers.write_bytes("profiles", profiles.bytes(), "Layer profiles, encoded for regcensus itself.");
+        layers.write_strings("digest", digests, "Layer digest.");
+        layers.write_strings("status", statuses, "Layer status.");
+
+        auto files = file.create_group("files");
+        std::vector<int64_t> layer, index, high, low, size, type;
+        std::vector<std::string> path_column;
+        for (std::size_t l = 0; l < shard.layers.size(); ++l) {
+            for (const auto& f : shard.layers[l].files) {
+                layer.push_back(static_cast<int64_t>(l));
+                index.push_back(f.index);
+                high.push_back(std::bit_cast<int64_t>(f.hash.high));
+                low.push_back(std::bit_cast<int64_t>(f.hash.low));
+                size.push_back(f.size);
+                type.push_back(static_cast<int64_t>(f.type));
+                path_column.push_back(f.path);
+            }
+        }
+        files.write_int64("layer", layer, "Position of the file's layer in /layers of this shard.");
+        files.write_int64("index", index, "Position among the layer's regular files, tar order.");
+        files.write_int64("hash_high", high, "XXH3-128 of the content, high 64 bits.");
+        files.write_int64("hash_low", low, "XXH3-128 of the content, low 64 bits.");
+        files.write_int64("size", size, "File size.", "bytes");
+        files.write_int64("type", type, "File-type category number (enum FileType).");
+        files.write_strings("path", path_column, "Normalised path.");
+    }
+    fs::rename(temporary, path);
+}
+
+ShardResult read_shard(const std::string& path) {
+    auto file = h5::File::open_read(path);
+    ShardResult shard;
+    shard.shard_id = file.int64_attribute("shard_id");
+    auto layers = file.open_group("layers");
+    auto encoded = layers.read_bytes("profiles");
+    ByteReader in(encoded);
+    while (!in.done()) shard.layers.push_back({decode_layer_profile(in), {}});
+
+    auto files = file.open_group("files");
+    auto layer = files.read_int64("layer");
+    auto index = files.read_int64("index");
+    auto high = files.read_int64("hash_high");
+    auto low = files.read_int64("hash_low");
+    auto size = files.read_int64("size");
+    auto type = files.read_int64("type");
+    auto paths = files.read_strings("path");
+    for (std::size_t i = 0; i < layer.size(); ++i) {
+        FileRecord f;
+        f.hash = {std::bit_cast<uint64_t>(high[i]), std::bit_cast<uint64_t>(low[i])};
+        f.size = size[i];
+        f.type = static_cast<FileType>(type[i]);
+        f.index = static_cast<uint32_t>(index[i]);
+        f.path = std::move(paths[i]);
+        shard.layers.at(static_cast<std::size_t>(layer[i])).files.push_back(std::move(f));
+    }
+    return shard;
+}
+
+std::vector<std::string> read_shard_statuses(const std::string& path) {
+    return h5::File::open_read(path).open_group("layers").read_strings("status");
+}
+
+bool is_retryable_status(const std::string& status) {
+    return status == "network" || status == "rate_limited" || status == "truncated_transfer" ||
+           status == "http_500" || status == "http_502" || status == "http_503" || status == "http_504" ||
+           status == "http_408" || status == "http_429";
+}
+
+}  // namespace regcensus

@@ -1,0 +1,95 @@
+#include "regcensus/registry/oci_layout_store.hpp"
+
+#include "regcensus/manifest/manifest.hpp"
+#include "regcensus/manifest/schema1.hpp"
+#include "regcensus/util/data_error.hpp"
+#include "regcensus/util/file_byte_source.hpp"
+#include "regcensus/util/sha256.hpp"
+
+namespace regcensus {
+
+namespace {
+
+bool looks_like_digest(const std::string& reference) { return reference.find(':') != std::string::npos; }
+
+}  // namespace
+
+OciLayoutStore::OciLayoutStore(std::filesystem::path directory) : layout_(std::move(directory)) {
+    for (const auto& reference : layout_.references()) by_name_[reference.name] = reference.descriptor;
+}
+
+FetchedManifest OciLayoutStore::get_manifest(const std::string& repository, const std::string& reference) {
+    const std::string where = layout_.directory().string() + ": " + repository + (looks_like_digest(reference) ? "@" : ":") + reference;
+    std::string digest = reference;
+    std::string media_type;
+    if (!looks_like_digest(reference)) {
+        auto entry = by_name_.find(repository + ":" + reference);
+        if (entry == by_name_.end()) throw DataError("manifest_unknown", where + ": no such reference in index.json");
+        digest = entry->second.digest;
+        media_type = entry->second.media_type;
+    }
+    std::filesystem::path path;
+    try {
+        path = layout_.blob_path(digest);
+    } catch (const std::runtime_error& error) {
+        throw DataError("manifest_unknown", where + ": " + error.what());
+    }
+    if (!std::filesystem::is_regular_file(path)) throw DataError("manifest_unknown", where + ": blob not in the layout");
+    FetchedManifest fetched;
+    fetched.bytes = layout_.read_blob(digest);
+    if (media_type.empty()) {
+        try {
+            media_type = parse_manifest(fetched.bytes, "").media_type;
+        } catch (const DataError&) {
+            // left empty: the caller's parser reports the fault
+        }
+    }
+    fetched.content_type = media_type;
+    fetched.digest = manifest_digest(fetched.bytes, fetched.content_type);
+    if (digest.starts_with("sha256:") && fetched.digest != digest)
+        throw DataError("digest_mismatch", where + ": content is " + fetched.digest);
+    return fetched;
+}
+
+std::string OciLayoutStore::get_blob(const std::string& repository, const std::string& digest, int64_t max_bytes) {
+    const std::string where = layout_.directory().string() + ": " + repository + "@" + digest;
+    std::filesystem::path path;
+    try {
+        path = layout_.blob_path(digest);
+    } catch (const std::runtime_error& error) {
+        throw DataError("blob_unknown", where + ": " + error.what());
+    }
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    if (error) throw DataError("blob_unknown", where + ": blob not in the layout");
+    if (int64_t(size) > max_bytes)
+        throw DataError("too_large", where + ": " + std::to_string(size) + " bytes exceed " + std::to_string(max_bytes));
+    std::string bytes = layout_.read_blob(digest);
+    if (digest.starts_with("sha256:") && Sha256::digest_of(bytes) != digest)
+        throw DataError("digest_mismatch", where + ": content is " + Sha256::digest_of(bytes));
+    return bytes;
+}
+
+std::unique_ptr<ByteSource> OciLayoutStore::open_blob(const std::string& repository, const std::string& digest) {
+    return open_blob(repository, digest, -1);
+}
+
+std::unique_ptr<ByteSource> OciLayoutStore::open_blob(const std::string& repository, const std::string& digest,
+                                                      int64_t expected_size) {
+    const std::string where = layout_.directory().string() + ": " + repository + "@" + digest;
+    std::filesystem::path path;
+    try {
+        path = layout_.blob_path(digest);
+    } catch (const std::runtime_error& error) {
+        throw DataError("blob_unknown", where + ": " + error.what());
+    }
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    if (error) throw DataError("blob_unknown", where + ": blob not in the layout");
+    if (expected_size >= 0 && int64_t(size) != expected_size)
+        throw DataError("size_mismatch", where + ": " + std::to_string(size) + " bytes, the descriptor states " +
+                                             std::to_string(expected_size));
+    return std::make_unique<FileByteSource>(path.string());
+}
+
+}  // namespace regcensus

@@ -1,0 +1,120 @@
+#include "regcensus/registry/registry_auth.hpp"
+
+#include <simdjson.h>
+
+#include <algorithm>
+
+#include "regcensus/registry/auth_challenge.hpp"
+#include "regcensus/registry/base64.hpp"
+#include "regcensus/registry/curl_handles.hpp"
+#include "regcensus/util/data_error.hpp"
+
+namespace regcensus {
+
+namespace {
+
+constexpr int64_t kMaxTokenResponseBytes = 1 << 20;
+constexpr int64_t kDefaultTokenLifetimeS = 60;  // the token spec's default when expires_in is absent
+
+std::string without_query(const std::string& url) { return url.substr(0, url.find('?')); }
+
+}  // namespace
+
+RegistryAuth::RegistryAuth(std::optional<RegistryCredential> credential, HttpPolicy token_policy)
+    : credential_(credential && !credential->empty() ? std::move(credential) : std::nullopt),
+      token_policy_(token_policy) {}
+
+std::string RegistryAuth::authorization(const std::string& scope) {
+    std::lock_guard lock(mutex_);
+    switch (scheme_) {
+        case Scheme::unknown: return {};
+        case Scheme::basic:
+            if (!credential_ || credential_->username.empty()) return {};
+            return "Authorization: Basic " + base64_encode(credential_->username + ":" + credential_->password);
+        case Scheme::bearer: break;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (auto cached = tokens_.find(scope); cached != tokens_.end() && now < cached->second.refresh_at)
+        return "Authorization: Bearer " + cached->second.token;
+    return "Authorization: Bearer " + fetch_token_locked(scope);
+}
+
+bool RegistryAuth::handle_unauthorized(const std::string& www_authenticate, const std::string& scope,
+                                       const std::string& sent) {
+    const auto challenges = parse_www_authenticate(www_authenticate);
+    auto bearer = std::find_if(challenges.begin(), challenges.end(), [](auto& c) { return c.scheme == "bearer"; });
+    auto basic = std::find_if(challenges.begin(), challenges.end(), [](auto& c) { return c.scheme == "basic"; });
+    std::lock_guard lock(mutex_);
+    if (bearer != challenges.end() && !bearer->param("realm").empty()) {
+        scheme_ = Scheme::bearer;
+        realm_ = bearer->param("realm");
+        service_ = bearer->param("service");
+        const std::string wanted = bearer->param("scope");
+        if (!wanted.empty() && wanted != scope) extra_scope_[scope] = wanted;
+        // A token that was refused (expired early, revoked, too narrow) is not used again.
+        tokens_.erase(scope);
+        return true;
+    }
+    if (basic != challenges.end()) {
+        scheme_ = Scheme::basic;
+        // Credentials refused once are refused again: no point repeating.
+        return credential_ && !credential_->username.empty() && sent.empty();
+    }
+    return false;
+}
+
+std::string RegistryAuth::fetch_token_locked(const std::string& scope) {
+    if (token_policy_.https_only && !realm_.starts_with("https://"))
+        throw DataError("unauthorized", "the token realm " + without_query(realm_) +
+                                            " is not https while the registry is; no credentials sent there");
+    std::string url = realm_ + (realm_.find('?') == std::string::npos ? "?" : "&");
+    url += "service=" + url_escape(service_) + "&scope=" + url_escape(scope);
+    if (auto extra = extra_scope_.find(scope); extra != extra_scope_.end())
+        url += "&scope=" + url_escape(extra->second);
+
+    HttpRequest request;
+    std::string form;
+    if (credential_ && !credential_->identity_token.empty()) {
+        // docker login's identity token is an OAuth2 refresh token: exchanged by POST.
+        request.method = "POST";
+        request.url = realm_;
+        form = "grant_type=refresh_token&client_id=regcensus&service=" + url_escape(service_) +
+               "&scope=" + url_escape(scope) + "&refresh_token=" + url_escape(credential_->identity_token);
+        if (auto extra = extra_scope_.find(scope); extra != extra_scope_.end())
+            form += "&scope=" + url_escape(extra->second);
+        request.body = form;
+        request.headers.push_back("Content-Type: application/x-www-form-urlencoded");
+    } else {
+        request.url = url;
+        if (credential_ && !credential_->username.empty())
+            request.headers.push_back("Authorization: Basic " +
+                                      base64_encode(credential_->username + ":" + credential_->password));
+    }
+    HttpSession session(token_policy_);
+    const HttpResponse response = session.perform(request, kMaxTokenResponseBytes);
+    const std::string description = "token request to " + without_query(realm_) + " for " + scope;
+    if (!response.ok())
+        throw DataError(response.status == 429 ? "rate_limited" : "unauthorized",
+                        description + ": HTTP " + std::to_string(response.status));
+
+    simdjson::dom::parser parser;
+    simdjson::dom::element document;
+    if (parser.parse(simdjson::padded_string(response.body)).get(document) != simdjson::SUCCESS)
+        throw DataError("unauthorized", description + ": the answer is not JSON");
+    std::string_view token;
+    if (document["token"].get_string().get(token) != simdjson::SUCCESS || token.empty())
+        if (document["access_token"].get_string().get(token) != simdjson::SUCCESS || token.empty())
+            throw DataError("unauthorized", description + ": the answer has no token");
+    int64_t lifetime_s = kDefaultTokenLifetimeS;
+    if (int64_t expires_in = 0; document["expires_in"].get_int64().get(expires_in) == simdjson::SUCCESS && expires_in > 0)
+        lifetime_s = expires_in;
+    // Renew a little early (a tenth of the lifetime, at most 10 s) so that no
+    // request goes out with a token about to expire in flight.
+    const auto lifetime = std::chrono::milliseconds(lifetime_s * 1000);
+    const auto margin = std::min<std::chrono::milliseconds>(lifetime / 10, std::chrono::seconds(10));
+    tokens_[scope] = {std::string(token), std::chrono::steady_clock::now() + lifetime - margin};
+    ++tokens_fetched_;
+    return std::string(token);
+}
+
+}  // namespace regcensus
