@@ -8,7 +8,8 @@
 #   e.g. bench/dedup-bench.sh build -- --records 50000000 --memory-mib 2048
 #
 # Wall-clock figures need an otherwise idle machine (2 cores for -np 2); the
-# CPU-time figures are printed too for shared machines.
+# CPU-time figures are printed too for shared machines. MPIRUN_ARGS is passed
+# to mpirun (e.g. "--mca mpi_yield_when_idle 1" on a busy machine).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
@@ -21,7 +22,8 @@ args=(--records 50000000 "$@")
 
 declare -A seconds
 for np in 1 2; do
-    out=$(mpirun --oversubscribe -np "$np" "$bench" "${args[@]}")
+    # shellcheck disable=SC2086
+    out=$(mpirun --oversubscribe ${MPIRUN_ARGS:-} -np "$np" "$bench" "${args[@]}")
     echo "$out"
     seconds[$np]=$(sed -n 's/.*reduce_seconds=\([0-9.]*\).*/\1/p' <<<"$out")
 done

@@ -84,6 +84,7 @@ bench() {  # name
   "$BIN" fetch --images "$images" --registry "$URL" --layout "$WORK/out-$name-regcensus" \
       --concurrency "$CONCURRENCY" >/dev/null
   t1=$(now)
+  mkdir -p "$WORK/out-$name-skopeo"
   while read -r ref; do
     [[ -z $ref ]] && continue
     skopeo copy --quiet --src-tls-verify=false "docker://127.0.0.1:$PORT/$ref" "dir:$WORK/out-$name-skopeo/${ref//[:\/]/_}"

@@ -23,7 +23,10 @@ int push_command(int argc, char** argv) {
         ("registry", po::value(&options.url)->required(), "registry base URL, e.g. http://127.0.0.1:5000")
         ("insecure-skip-tls-verify", po::bool_switch(), "do not verify the registry's TLS certificate")
         ("retries", po::value(&options.retries)->default_value(options.retries),
-         "retries of connection errors and 408/429/5xx responses");
+         "retries of connection errors and 408/429/5xx responses")
+        ("auth-file", po::value(&options.auth_file), "docker config.json with credentials (default: "
+                                                     "$REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, "
+                                                     "~/.docker/config.json)");
     po::variables_map values;
     try {
         po::store(po::command_line_parser(argc, argv).options(described).run(), values);

@@ -178,7 +178,7 @@ std::string text_value(const Distribution& d, const std::optional<Number>& value
         return text;
     }
     const int64_t v = std::get<int64_t>(*value);
-    if (d.name == "file_size") return v == 0 ? "0 B (empty)" : "[" + human_bytes(double(v)) + ", " + human_bytes(2.0 * double(v)) + ")";
+    if (d.name == "file_size") return v == 0 ? "0 B (empty)" : "[" + grouped(v) + ", " + grouped(2 * v) + ") B";
     if (d.units == "bytes") return human_bytes(double(v));
     return grouped(v);
 }

@@ -14,7 +14,7 @@ constexpr std::size_t kSmallCopies = 256;
 ContentCounter::ContentCounter(std::size_t top_rows, std::size_t layer_count,
                                std::span<const int64_t> sole_image_of_layer)
     : top_rows_(top_rows), layer_count_(layer_count), sole_image_(sole_image_of_layer),
-      small_copies_(kSmallCopies, 0) {
+      small_copies_(kSmallCopies, 0), tally_(layer_count) {
     if (!sole_image_.empty() && sole_image_.size() != layer_count_)
         throw std::invalid_argument("sole_image_of_layer needs one entry per layer row");
     summary_.per_layer.unique_file_count.assign(layer_count_, 0);
@@ -30,29 +30,42 @@ void ContentCounter::check_layer(uint32_t layer_row) const {
 
 void ContentCounter::add(std::span<const PackedRecord> sorted) {
     for (const auto& r : sorted) {
-        if (open_ && same_content(r, first_)) {
-            ++copies_;
-            const uint32_t layer = r.layer_row;
-            if (layer_files_.back().first == layer)
-                ++layer_files_.back().second;
-            else {
-                check_layer(layer);
-                layer_files_.emplace_back(layer, 1);
-            }
-            continue;
+        if (!open_ || !same_content(r, first_)) {
+            if (open_) close_content();
+            start_content(r);
         }
-        if (open_) close_content();
-        start_content(r);
+        add_location(r);
     }
 }
 
 void ContentCounter::start_content(const PackedRecord& first) {
-    check_layer(first.layer_row);
     open_ = true;
     first_ = first;
-    copies_ = 1;
-    layer_files_.clear();
-    layer_files_.emplace_back(first.layer_row, 1);
+    copies_ = 0;
+    example_layer_ = first.layer_row;
+    example_file_ = first.file_index;
+    content_layers_.clear();
+    ++content_serial_;
+}
+
+void ContentCounter::add_location(const PackedRecord& r) {
+    const uint32_t layer = r.layer_row, file = r.file_index;
+    ++copies_;
+    if (layer >= tally_.size()) {
+        check_layer(layer);  // throws when a layer count was given
+        tally_.resize(std::max<std::size_t>(layer + std::size_t{1}, 2 * tally_.size()));
+    }
+    auto& tally = tally_[layer];
+    if (tally.content != content_serial_) {
+        tally.content = content_serial_;
+        tally.files = 0;
+        content_layers_.push_back(layer);
+    }
+    ++tally.files;
+    if (layer < example_layer_ || (layer == example_layer_ && file < example_file_)) {
+        example_layer_ = layer;
+        example_file_ = file;
+    }
 }
 
 void ContentCounter::close_content() {
@@ -72,17 +85,17 @@ void ContentCounter::close_content() {
 
     if (layer_count_ != 0) {
         auto& per_layer = s.per_layer;
-        if (copies_ == 1) ++per_layer.unique_file_count[first_.layer_row];
-        if (layer_files_.size() >= 2)
-            for (auto [layer, files] : layer_files_) per_layer.cross_layer_file_count[layer] += files;
+        if (copies_ == 1) ++per_layer.unique_file_count[example_layer_];
+        if (content_layers_.size() >= 2)
+            for (auto layer : content_layers_) per_layer.cross_layer_file_count[layer] += tally_[layer].files;
         if (!sole_image_.empty()) {
             // In two images iff a layer is listed by several images, or the layers' sole images differ.
-            const int64_t image = sole_image_[layer_files_.front().first];
+            const int64_t image = sole_image_[content_layers_.front()];
             bool shared = image < 0;
-            for (std::size_t i = 1; i < layer_files_.size() && !shared; ++i)
-                shared = sole_image_[layer_files_[i].first] != image;
+            for (std::size_t i = 1; i < content_layers_.size() && !shared; ++i)
+                shared = sole_image_[content_layers_[i]] != image;
             if (shared)
-                for (auto [layer, files] : layer_files_) per_layer.shared_files_count[layer] += files;
+                for (auto layer : content_layers_) per_layer.shared_files_count[layer] += tally_[layer].files;
         }
     }
 
@@ -91,10 +104,10 @@ void ContentCounter::close_content() {
         candidate.hash = first_.hash();
         candidate.size = size;
         candidate.copies = copies_;
-        candidate.layers = static_cast<int64_t>(layer_files_.size());
+        candidate.layers = static_cast<int64_t>(content_layers_.size());
         candidate.type = first_.type();
-        candidate.first_layer_row = first_.layer_row;
-        candidate.first_file_index = first_.file_index;
+        candidate.first_layer_row = example_layer_;
+        candidate.first_file_index = example_file_;
         offer_top(candidate);
     }
     open_ = false;

@@ -9,31 +9,25 @@
 namespace regcensus::dedup {
 namespace {
 
-// Key bytes, most significant first: 8 of hash.high, 8 of hash.low, 4 of the
-// layer row, 4 of the file index.
-constexpr int kKeyDigits = 24;
+// Key bytes, most significant first: 8 of hash.high, 8 of hash.low.
+constexpr int kKeyDigits = 16;
 // Below this many records a radix pass costs more than it saves.
 constexpr std::size_t kInsertionSortLimit = 32;
 constexpr std::size_t kPrefetchRecords = 4;
 
-inline uint64_t location(const PackedRecord& r) { return (uint64_t{r.layer_row} << 32) | r.file_index; }
-
 inline unsigned digit_of(const PackedRecord& r, int d) {
     const int shift = 56 - 8 * (d & 7);
-    if (d < 8) return static_cast<unsigned>(r.hash_high >> shift) & 0xffu;
-    if (d < 16) return static_cast<unsigned>(r.hash_low >> shift) & 0xffu;
-    return static_cast<unsigned>(location(r) >> shift) & 0xffu;
+    return static_cast<unsigned>((d < 8 ? r.hash_high : r.hash_low) >> shift) & 0xffu;
 }
 
 // Bits in which some record differs from the first, per key word: the first
 // digit worth a pass is the first non-zero byte of these.
 struct KeyDifference {
-    uint64_t hash_high = 0, hash_low = 0, location = 0;
+    uint64_t hash_high = 0, hash_low = 0;
 
     int first_digit() const {
         if (hash_high) return std::countl_zero(hash_high) / 8;
         if (hash_low) return 8 + std::countl_zero(hash_low) / 8;
-        if (location) return 16 + std::countl_zero(location) / 8;
         return kKeyDigits;
     }
 };
@@ -53,15 +47,14 @@ void msd_sort(PackedRecord* a, std::size_t n, int d, std::span<PackedRecord> scr
         if (d >= kKeyDigits) return;  // equal keys
         std::array<std::size_t, 256> count{};
         KeyDifference differ;
-        const uint64_t high = a[0].hash_high, low = a[0].hash_low, where = location(a[0]);
+        const uint64_t high = a[0].hash_high, low = a[0].hash_low;
         for (std::size_t i = 0; i < n; ++i) {
             ++count[digit_of(a[i], d)];
             differ.hash_high |= a[i].hash_high ^ high;
             differ.hash_low |= a[i].hash_low ^ low;
-            differ.location |= location(a[i]) ^ where;
         }
         // Leading digits the records share would each cost a pass for one bucket:
-        // a heavily copied content shares its whole hash, small layer rows their high bytes.
+        // a heavily copied content shares its whole hash, and is then done.
         if (const int first = differ.first_digit(); first > d) {
             d = first;
             continue;

@@ -21,6 +21,7 @@ constexpr std::size_t kRecordBytes = sizeof(PackedRecord);
 constexpr std::size_t kMaxBatchRecords = std::size_t{1} << 17;
 // Records are pulled from the source in chunks of at most this many.
 constexpr std::size_t kSourceChunk = 4096;
+constexpr uint64_t kMoreToCome = uint64_t{1} << 63;
 
 // How a rank's budget is split between its send and receive batches and its owner store.
 struct BatchPlan {
@@ -75,10 +76,17 @@ void exchange_records(const mpi::Communicator& comm, const RecordSource& source,
                 fullest = std::max<std::size_t>(fullest, ++filled[to]);
             }
         }
-        for (std::size_t r = 0; r < ranks; ++r) send_counts[r] = filled[r] * kRecordBytes;
-        const auto receive_counts = comm.alltoall_counts(send_counts);
+        // The top bit of each count says "more rounds from me": the end of the
+        // exchange is agreed on without a collective of its own.
+        for (std::size_t r = 0; r < ranks; ++r)
+            send_counts[r] = filled[r] * kRecordBytes | (exhausted ? 0 : kMoreToCome);
+        auto receive_counts = comm.alltoall_counts(send_counts);
+        bool more_anywhere = !exhausted;
         uint64_t incoming = 0;
         for (std::size_t r = 0; r < ranks; ++r) {
+            more_anywhere = more_anywhere || (receive_counts[r] & kMoreToCome) != 0;
+            receive_counts[r] &= ~kMoreToCome;
+            send_counts[r] &= ~kMoreToCome;
             receive_offsets[r] = incoming;
             incoming += receive_counts[r];
         }
@@ -87,7 +95,7 @@ void exchange_records(const mpi::Communicator& comm, const RecordSource& source,
         comm.alltoallv(reinterpret_cast<const char*>(send.get()), send_counts, send_offsets,
                        reinterpret_cast<char*>(received.get()), receive_counts, receive_offsets);
         store.add({received.get(), incoming / kRecordBytes});
-        if (comm.max(exhausted ? 0 : 1) == 0) break;
+        if (!more_anywhere) break;
     }
 }
 

@@ -18,6 +18,22 @@ constexpr int64_t kDefaultTokenLifetimeS = 60;  // the token spec's default when
 
 std::string without_query(const std::string& url) { return url.substr(0, url.find('?')); }
 
+// "repository:team/app:pull,push" covers "repository:team/app:pull": same resource, actions a subset.
+bool scope_covers(const std::string& ours, const std::string& wanted) {
+    const size_t ours_cut = ours.rfind(':'), wanted_cut = wanted.rfind(':');
+    if (ours_cut == std::string::npos || wanted_cut == std::string::npos) return ours == wanted;
+    if (ours.substr(0, ours_cut) != wanted.substr(0, wanted_cut)) return false;
+    const std::string actions = "," + ours.substr(ours_cut + 1) + ",";
+    std::string_view rest = std::string_view(wanted).substr(wanted_cut + 1);
+    while (!rest.empty()) {
+        const size_t comma = rest.find(',');
+        const std::string action(rest.substr(0, comma));
+        if (actions.find("," + action + ",") == std::string::npos && actions != ",*,") return false;
+        rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+    }
+    return true;
+}
+
 }  // namespace
 
 RegistryAuth::RegistryAuth(std::optional<RegistryCredential> credential, HttpPolicy token_policy)
@@ -50,7 +66,7 @@ bool RegistryAuth::handle_unauthorized(const std::string& www_authenticate, cons
         realm_ = bearer->param("realm");
         service_ = bearer->param("service");
         const std::string wanted = bearer->param("scope");
-        if (!wanted.empty() && wanted != scope) extra_scope_[scope] = wanted;
+        if (!wanted.empty() && !scope_covers(scope, wanted)) extra_scope_[scope] = wanted;
         // A token that was refused (expired early, revoked, too narrow) is not used again.
         tokens_.erase(scope);
         return true;

@@ -62,12 +62,38 @@ def test_second_fetch_downloads_nothing(layouts):
 
 @pytest.mark.skipif(shutil.which("skopeo") is None, reason="skopeo is not installed (scripts/install-deps.sh)")
 def test_skopeo_reads_the_layout(layouts, corpus, tmp_path):
+    """skopeo 1.9 (Debian 12) resolves only OCI-typed index.json entries (Docker-typed ones are kept as
+    they were served: nothing is converted), so every OCI manifest and index of the corpus is checked."""
     layout = layouts["layout2"]
-    image = ok_images(corpus["truth"])[0]
-    ref = f"{image['repository']}:{image['tag']}"
-    inspected = json.loads(run(["skopeo", "inspect", f"oci:{layout}:{ref}"]).stdout)
-    assert [layer.split(":", 1)[1] for layer in inspected["Layers"]] == \
-        [d.split(":", 1)[1] for d in image["layers"]]
-    run(["skopeo", "copy", f"oci:{layout}:{ref}", f"dir:{tmp_path / 'copy'}"])
-    for digest in image["layers"]:
-        assert (tmp_path / "copy" / digest.split(":", 1)[1]).is_file()
+    index = json.loads((layout / "index.json").read_text())
+    oci = {m["annotations"]["org.opencontainers.image.ref.name"]: m["mediaType"] for m in index["manifests"]
+           if m["mediaType"].startswith("application/vnd.oci.image.")}
+    assert "application/vnd.oci.image.manifest.v1+json" in oci.values()
+    assert "application/vnd.oci.image.index.v1+json" in oci.values()
+    by_name = {f"{i['repository']}:{i['tag']}": i for i in ok_images(corpus["truth"])}
+    for ref in sorted(oci):
+        inspected = json.loads(run(["skopeo", "inspect", f"oci:{layout}:{ref}"]).stdout)
+        assert inspected["Layers"] == by_name[ref]["layers"], ref
+        copy = tmp_path / ref.replace("/", "_").replace(":", "_")
+        run(["skopeo", "copy", f"oci:{layout}:{ref}", f"dir:{copy}"])
+        for digest in by_name[ref]["layers"]:
+            assert (copy / digest.split(":", 1)[1]).is_file()
+
+
+def test_all_platforms_keeps_every_image_of_an_index_but_attestations(corpus, registry, tmp_path):
+    layout = tmp_path / "all"
+    run([BIN, "fetch", "--images", corpus["images"], "--registry", registry.url, "--layout", layout,
+         "--all-platforms"])
+    blobs = layout / "blobs" / "sha256"
+    indexes = 0
+    for entry in json.loads((layout / "index.json").read_text())["manifests"]:
+        document = json.loads((blobs / entry["digest"].split(":", 1)[1]).read_bytes())
+        if "manifests" not in document:
+            continue
+        indexes += 1
+        for child in document["manifests"]:
+            platform = child.get("platform", {})
+            present = (blobs / child["digest"].split(":", 1)[1]).is_file()
+            attestation = platform.get("os") == "unknown" and platform.get("architecture") == "unknown"
+            assert present != attestation, (entry, child)
+    assert indexes > 0

@@ -112,8 +112,8 @@ def test_array_rerun_failed_shard(cluster, registry, corpus, tmp_path):
     driver_out = read_output(tmp_path / f"regcensus-plan-{driver}.out")
     assert "planning" not in driver_out, driver_out  # the plan in the work dir is used as is
     array, merge = jobs_of(driver_out)
-    assert list(cluster.job_states(array).values()) == ["COMPLETED"]
     assert cluster.wait(merge) == {merge: "COMPLETED"}, read_output(tmp_path / f"regcensus-merge-{merge}.out")
+    assert list(cluster.job_states(array).values()) == ["COMPLETED"]
     assert run([BIN, "status", "--work", census / "work", "--failed"]).stdout.strip() == ""
 
     check_all(census / "results.h5", truth)
@@ -155,6 +155,15 @@ def test_time_limit_signal_requeues_and_resumes(cluster, tmp_path):
     for _ in range(240):
         shown = cluster.command(["scontrol", "show", "job", job]).stdout
         if "Restarts=1" in shown and "JobState=PENDING" in shown:
+            # The requeued job keeps its id: starting it while slurmd still tears down
+            # the old step makes the new step's launch fail (step ids collide). Slurm's
+            # own hold time avoids that; here, wait until the old step is gone.
+            for _ in range(120):
+                steps = cluster.command(["squeue", "--steps", "--noheader", "-j", job]).stdout.strip()
+                if not steps:
+                    break
+                time.sleep(0.25)
+            time.sleep(10)
             cluster.command(["scontrol", "update", f"JobId={job}", "StartTime=now"])
             break
         time.sleep(0.25)
@@ -163,7 +172,7 @@ def test_time_limit_signal_requeues_and_resumes(cluster, tmp_path):
     assert states == {job: "COMPLETED"}, output
     lines = log.read_text().splitlines()
     config = f"--config {SOURCE / 'jobs' / 'demo.cfg'} --registry http://127.0.0.1:9"
-    assert lines == [f"args: run {config}", "got USR1", f"args: run {config} --resume"], lines
+    assert lines == [f"args: run {config}", "got USR1", f"args: run {config} --resume"], (lines, output)
     assert "requeueing job" in output and "start 1" in output, output
     restarts = re.search(r"Restarts=(\d+)", cluster.command(["scontrol", "show", "job", job]).stdout)
     assert restarts and restarts.group(1) == "1"

@@ -1,5 +1,7 @@
 #include "libmagic_mapping.hpp"
 
+#include <initializer_list>
+
 namespace regcensus::libmagic {
 namespace {
 
@@ -23,6 +25,18 @@ FileType script_category(std::string_view description, std::string_view mime) {
     if (mime == "text/x-ruby") return FileType::script_ruby;
     if (mime == "application/javascript" || has(description, "Node.js")) return FileType::script_node;
     if (mime == "text/x-php") return FileType::script_php;
+    // "a /bin/dash script": libmagic names the interpreter but has no MIME for it.
+    if (description.starts_with("a ")) {
+        std::string_view interpreter = description.substr(2, description.find(' ', 2) - 2);
+        interpreter = interpreter.substr(interpreter.rfind('/') + 1);
+        for (std::string_view shell : {"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
+            if (interpreter == shell) return FileType::script_shell;
+        if (interpreter.starts_with("python")) return FileType::script_python;
+        if (interpreter.starts_with("perl")) return FileType::script_perl;
+        if (interpreter.starts_with("ruby")) return FileType::script_ruby;
+        if (interpreter == "node" || interpreter == "nodejs") return FileType::script_node;
+        if (interpreter.starts_with("php")) return FileType::script_php;
+    }
     return FileType::script_other;
 }
 
@@ -64,6 +78,10 @@ FileType category_of(std::string_view description, std::string_view mime) {
         mime == "application/x-font-ttf" || has(description, "TrueType") || has(description, "OpenType"))
         return FileType::font;
 
+    // ASCII-armoured OpenPGP (keys, signatures): text, whatever its MIME type.
+    if (description.starts_with("PGP public key block") || description.starts_with("PGP signature") ||
+        description.starts_with("PGP message"))
+        return FileType::document_text;
     // Every other text/* (C source, makefiles, troff, diffs, config files):
     // plain text to us.
     if (mime.starts_with("text/")) return FileType::document_text;

@@ -41,14 +41,14 @@ TEST(CrawlOutput, DuplicatesKeepTheFirstInCrawlOrderAndSortByReference) {
         found("a/x:latest", 2, "search:a", 1, 5, 11),
         found("a/x:latest", 2, "search:a", 0, 9, 10),       // earlier page: wins over the one above
         found("a/x:latest", 1, "namespace:a", 3, 1, 12),   // namespaces rank before searches: wins
-        found("b/x:latest", 2, "search:ab", 0, 1, 21),
+        found("b/x:latest", 2, "search:ab", 0, 1, 21),    // "search:ab" < "search:b": wins
     };
     const auto unique = deduplicate_rows(rows);
     ASSERT_EQ(unique.size(), 2u);
     EXPECT_EQ(unique[0].reference, "a/x:latest");
     EXPECT_EQ(unique[0].pull_count, 12);
     EXPECT_EQ(unique[1].reference, "b/x:latest");
-    EXPECT_EQ(unique[1].pull_count, 20);
+    EXPECT_EQ(unique[1].pull_count, 21);
 }
 
 TEST(CrawlOutput, WrittenListIsReadByTheRunImageListReader) {

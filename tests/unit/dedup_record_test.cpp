@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 #include <vector>
 
 #include "../mpi/dedup_reference.hpp"
@@ -41,29 +42,45 @@ std::vector<PackedRecord> packed(const std::vector<ContentRecord>& records) {
     return out;
 }
 
-void expect_sorted_like_std_sort(std::vector<PackedRecord> records) {
-    auto want = records;
-    std::sort(want.begin(), want.end(), key_less);
-    sort_records(records);
-    ASSERT_EQ(records.size(), want.size());
-    EXPECT_EQ(std::memcmp(records.data(), want.data(), records.size() * sizeof(PackedRecord)), 0);
+std::tuple<uint64_t, uint64_t, uint32_t, uint32_t> full_key(const PackedRecord& r) {
+    return {static_cast<uint64_t>(r.hash_high), static_cast<uint64_t>(r.hash_low),
+            static_cast<uint32_t>(r.layer_row), static_cast<uint32_t>(r.file_index)};
 }
 
-TEST(DedupRecordSort, MatchesComparisonSortOnSkewedRecords) {
-    expect_sorted_like_std_sort(packed(dedup_test::make_records(11, 40, 50000, 2000, 5).records));
+// Sorted by hash (the records of one content in any order) and the same records as before.
+void expect_sorted_by_hash(std::vector<PackedRecord> records, std::size_t scratch_records = 0) {
+    auto before = records;
+    std::vector<PackedRecord> scratch(scratch_records);
+    sort_records(records, scratch);
+    EXPECT_TRUE(std::is_sorted(records.begin(), records.end(), key_less));
+    auto by_full_key = [](const PackedRecord& a, const PackedRecord& b) { return full_key(a) < full_key(b); };
+    std::sort(before.begin(), before.end(), by_full_key);
+    std::sort(records.begin(), records.end(), by_full_key);
+    ASSERT_EQ(records.size(), before.size());
+    EXPECT_EQ(std::memcmp(records.data(), before.data(), records.size() * sizeof(PackedRecord)), 0);
 }
 
-TEST(DedupRecordSort, SortsOneHeavilyCopiedContentByLocation) {
+TEST(DedupRecordSort, SortsSkewedRecordsByHash) {
+    expect_sorted_by_hash(packed(dedup_test::make_records(11, 40, 50000, 2000, 5).records));
+}
+
+TEST(DedupRecordSort, SortsByHashWithScratchForAllOrPartOfTheRecords) {
+    const auto records = packed(dedup_test::make_records(12, 40, 50000, 2000, 5).records);
+    expect_sorted_by_hash(records, records.size());  // out of place from the first digit
+    expect_sorted_by_hash(records, 2000);            // in place at first, out of place below
+}
+
+TEST(DedupRecordSort, KeepsEveryRecordOfOneHeavilyCopiedContent) {
     std::vector<ContentRecord> records;
     for (uint32_t i = 0; i < 5000; ++i)
         records.push_back({{42, 43}, 10, (i * 7919u) % 300u, (i * 104729u) % 100000u, FileType::data});
-    expect_sorted_like_std_sort(packed(records));
+    expect_sorted_by_hash(packed(records));
 }
 
 TEST(DedupRecordSort, HandlesTinyInputs) {
-    expect_sorted_like_std_sort({});
-    expect_sorted_like_std_sort(packed(dedup_test::make_records(3, 2, 1, 1, 1).records));
-    expect_sorted_like_std_sort(packed(dedup_test::make_records(4, 3, 33, 5, 2).records));
+    expect_sorted_by_hash({});
+    expect_sorted_by_hash(packed(dedup_test::make_records(3, 2, 1, 1, 1).records));
+    expect_sorted_by_hash(packed(dedup_test::make_records(4, 3, 33, 5, 2).records));
 }
 
 }  // namespace

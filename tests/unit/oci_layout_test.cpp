@@ -143,3 +143,73 @@ TEST_F(OciLayoutTest, PushRoundTripsAndSkipsPresentBlobs) {
 
 }  // namespace
 }  // namespace regcensus
+
+#include "regcensus/registry/oci_layout_store.hpp"
+#include "regcensus/registry/oci_layout_writer.hpp"
+#include "regcensus/util/data_error.hpp"
+
+namespace regcensus {
+namespace {
+
+std::string status_of_call(const std::function<void()>& call) {
+    try {
+        call();
+    } catch (const DataError& error) {
+        return error.status();
+    }
+    return "ok";
+}
+
+TEST(OciLayoutStore, WrittenLayoutServesManifestsAndBlobsByTagAndDigest) {
+    testing::TempDirectory directory;
+    const OciLayoutWriter writer(directory.path() / "layout");
+    const std::string config = R"({"architecture":"amd64","os":"linux"})";
+    const std::string layer = testing::make_test_bytes(3000, 9);
+    const std::string manifest =
+        R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","size":)" +
+        std::to_string(config.size()) + R"(,"digest":")" + Sha256::digest_of(config) +
+        R"("},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","size":3000,"digest":")" +
+        Sha256::digest_of(layer) + R"("}]})";
+    writer.write_blob(Sha256::digest_of(config), config);
+    writer.write_blob_streaming(Sha256::digest_of(layer), [&](const OciLayoutWriter::BlobSink& sink) {
+        sink(std::as_bytes(std::span(layer.data(), 1000)));
+        sink(std::as_bytes(std::span(layer.data() + 1000, 2000)));
+    });
+    EXPECT_THROW(writer.write_blob_streaming(Sha256::digest_of("never"),
+                                             [](const OciLayoutWriter::BlobSink&) { throw DataError("network", "x"); }),
+                 DataError);
+    EXPECT_FALSE(writer.has_blob(Sha256::digest_of("never")));
+    writer.write_blob(Sha256::digest_of(manifest), manifest);
+    LayoutEntry entry{"team/app:v1", {std::string(media_type::oci_manifest), Sha256::digest_of(manifest),
+                                      int64_t(manifest.size()), {}, {}}};
+    writer.write_index({entry});
+    // A second write merges: the earlier name stays, names come sorted.
+    entry.name = "other/app:v2";
+    writer.write_index({entry});
+
+    OciLayoutStore store(directory.path() / "layout");
+    ASSERT_EQ(store.layout().references().size(), 2u);
+    EXPECT_EQ(store.layout().references()[0].name, "other/app:v2");
+    EXPECT_EQ(store.layout().references()[1].name, "team/app:v1");
+    const FetchedManifest by_tag = store.get_manifest("team/app", "v1");
+    EXPECT_EQ(by_tag.bytes, manifest);
+    EXPECT_EQ(by_tag.content_type, media_type::oci_manifest);
+    EXPECT_EQ(by_tag.digest, Sha256::digest_of(manifest));
+    EXPECT_EQ(store.get_manifest("team/app", Sha256::digest_of(manifest)).bytes, manifest);
+    EXPECT_EQ(store.get_blob("team/app", Sha256::digest_of(config), 1 << 20), config);
+    auto source = store.open_blob("team/app", Sha256::digest_of(layer), 3000);
+    std::string read;
+    for (auto chunk = source->next(); !chunk.empty(); chunk = source->next())
+        read.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
+    EXPECT_EQ(read, layer);
+
+    EXPECT_EQ(status_of_call([&] { store.get_manifest("team/app", "v9"); }), "manifest_unknown");
+    EXPECT_EQ(status_of_call([&] { store.get_blob("team/app", Sha256::digest_of("x"), 10); }), "blob_unknown");
+    EXPECT_EQ(status_of_call([&] { store.open_blob("team/app", Sha256::digest_of(layer), 5); }), "size_mismatch");
+    EXPECT_EQ(status_of_call([&] { store.get_blob("team/app", Sha256::digest_of(config), 3); }), "too_large");
+    for (const auto& file : std::filesystem::directory_iterator(directory.path() / "layout" / "blobs" / "sha256"))
+        EXPECT_FALSE(file.path().filename().string().starts_with(".tmp-"));
+}
+
+}  // namespace
+}  // namespace regcensus

@@ -207,12 +207,14 @@ TEST_F(HtpasswdRegistryTest, CredentialHelperAndCredsStoreAreAsked) {
     setenv("PATH", (bin.string() + ":" + old_path).c_str(), 1);
     const std::string host = host_of(registry_->url());
     {
+        // Each test runs in its own process (ctest), so this one pushes what it reads.
         RegistryClient client(options_with(R"({"credHelpers":{")" + host + R"(":"regtest"}})", "helpers.json"));
-        EXPECT_NO_THROW(client.get_manifest("basic/app", "v1"));
+        EXPECT_NO_THROW(push_small_image(client, "basic/helper", "v1"));
+        EXPECT_NO_THROW(client.get_manifest("basic/helper", "v1"));
     }
     {
         RegistryClient client(options_with(R"({"auths":{")" + host + R"(":{}},"credsStore":"regtest"})", "store.json"));
-        EXPECT_NO_THROW(client.get_manifest("basic/app", "v1"));
+        EXPECT_NO_THROW(client.get_manifest("basic/helper", "v1"));
     }
     setenv("PATH", old_path.c_str(), 1);
     std::ifstream asked(directory_->path() / "asked");

@@ -1,9 +1,9 @@
 #pragma once
-// Counts one owner's records, fed in sorted order (by hash, layer row, file
-// index), in one streaming pass: the /dedup figures, the top candidates and the
-// per-layer sharing counts. It keeps only the current content's distinct
-// layers, so a sorted stream of any length (a k-way merge of spilled runs) is
-// counted in bounded memory.
+// Counts one owner's records, fed in hash order (the records of one content
+// together, in any order), in one streaming pass: the /dedup figures, the top
+// candidates and the per-layer sharing counts. Beyond the per-layer vectors it
+// keeps only the current content's distinct layers, so a sorted stream of any
+// length (a k-way merge of spilled runs) is counted in bounded memory.
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -27,6 +27,7 @@ public:
 
 private:
     void start_content(const PackedRecord& first);
+    void add_location(const PackedRecord& r);
     void close_content();
     void offer_top(const TopContent& candidate);
     void check_layer(uint32_t layer_row) const;
@@ -39,9 +40,17 @@ private:
     std::vector<int64_t> small_copies_;
 
     bool open_ = false;
-    PackedRecord first_{};                                  // first record of the current content
+    PackedRecord first_{};  // first record seen of the current content (hash, size, type)
     int64_t copies_ = 0;
-    std::vector<std::pair<uint32_t, int64_t>> layer_files_;  // its distinct layers, with its files in each
+    uint32_t example_layer_ = 0, example_file_ = 0;  // its smallest (layer row, file index)
+    std::vector<uint32_t> content_layers_;           // its distinct layers
+    // Per layer row: which content last had a file there (serial + 1) and how many files.
+    struct LayerTally {
+        uint64_t content = 0;
+        int64_t files = 0;
+    };
+    std::vector<LayerTally> tally_;
+    uint64_t content_serial_ = 0;
 
     std::vector<TopContent> candidates_;
     bool have_floor_ = false;

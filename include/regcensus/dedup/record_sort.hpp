@@ -1,6 +1,6 @@
 #pragma once
-// Sort of packed records by (hash, layer row, file index): an MSD radix sort
-// over the key bytes. In place (American flag sort) where no second buffer is
+// Sort of packed records by hash (see key_less): an MSD radix sort over the
+// 16 hash bytes. In place (American flag sort) where no second buffer is
 // at hand, so that an owner's memory stays at one copy of its records; a part
 // that fits `scratch` is partitioned out of place instead, which streams
 // instead of chasing cache misses and is several times faster.
