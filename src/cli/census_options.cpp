@@ -50,8 +50,14 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
         "config", po::value<std::string>(), "job file: `key = value` lines, keys are the long option names")(
         "work", po::value(&o.work_dir)->required(), "work directory: plan, shards, manifests and configs");
     if (plans)
-        options.add_options()("registry", po::value(&o.registry_url)->required(),
+        options.add_options()("registry", po::value(&o.registry_url),
                               "registry base URL, e.g. https://registry-1.docker.io or http://127.0.0.1:5000")(
+            "layout", po::value(&o.layout_dir), "read images from this OCI image layout (regcensus fetch) instead")(
+            "auth-file", po::value(&o.auth_file),
+            "docker config.json with credentials (default: $REGISTRY_AUTH_FILE, $DOCKER_CONFIG, ~/.docker)")(
+            "max-requests-per-second", po::value(&o.max_requests_per_second)->default_value(0),
+            "cap on requests per second to the registry, per process (0: none)")(
+            "all-platforms", po::bool_switch(&o.all_platforms), "one /images row per platform of an index")(
             "images", po::value(&o.images_path)->required(), "image list, one reference per line")(
             "platform", po::value(&platform)->default_value(platform), "platform chosen from an index: os/arch[/variant]")(
             "shard-bytes", po::value(&o.shard_bytes)->default_value(o.shard_bytes),
@@ -60,7 +66,9 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
             "insecure-skip-tls-verify", po::bool_switch(&insecure), "do not verify TLS certificates (never the default)");
     if (writes)
         options.add_options()("out", po::value(&o.out_path)->required(), "results file to write (HDF5)")(
-            "top", po::value(&o.top_rows)->default_value(o.top_rows), "rows of /dedup/top");
+            "top", po::value(&o.top_rows)->default_value(o.top_rows), "rows of /dedup/top")(
+            "memory-per-rank", po::value(&o.memory_per_rank)->default_value(o.memory_per_rank),
+            "bytes of content records a rank holds in the duplicate index before spilling sorted runs to --work");
     if (analyses)
         options.add_options()("resume", po::bool_switch(&o.resume), "continue the run of --work: finished shards are skipped")(
             "retry-failed", po::bool_switch(&o.retry_failed), "redo the layers whose status is a retryable failure")(
@@ -89,12 +97,16 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
     }
     po::notify(vm);
 
+    if (plans && o.registry_url.empty() && o.layout_dir.empty())
+        throw std::invalid_argument("give --registry URL, or --layout DIR to read a stored OCI image layout");
     o.platform = Platform::parse(platform);
     o.tls_verify = !insecure;
     if (!shards.empty()) o.shards = parse_shard_list(shards);
     if (o.shard_bytes <= 0) throw std::invalid_argument("--shard-bytes must be positive");
     o.command_line = without_credentials(join_command_line(argc, argv));
     o.parameters = {{"registry", without_credentials(o.registry_url)},
+                    {"layout", o.layout_dir},
+                    {"all_platforms", o.all_platforms ? "true" : "false"},
                     {"images", o.images_path},
                     {"platform", o.platform.str()},
                     {"shard_bytes", std::to_string(o.shard_bytes)},

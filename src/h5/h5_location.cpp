@@ -121,6 +121,17 @@ void Location::write_int64_matrix(const std::string& name, std::size_t rows, std
     describe(dataset.id(), description, units);
 }
 
+void Location::write_float64(const std::string& name, std::span<const double> values, std::string_view description,
+                             std::string_view units) const {
+    auto space = simple_space(values.size());
+    Handle dataset(H5Dcreate2(id(), name.c_str(), H5T_IEEE_F64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Dclose, "H5Dcreate2");
+    if (!values.empty())
+        check_status(H5Dwrite(dataset.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+                     "H5Dwrite");
+    describe(dataset.id(), description, units);
+}
+
 void Location::write_strings(const std::string& name, const std::vector<std::string>& values,
                              std::string_view description) const {
     auto type = utf8_string_type();

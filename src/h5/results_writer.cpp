@@ -75,6 +75,11 @@ void write_images(const h5::File& file, const CensusResults& r) {
                   "Sum of the layers' file_count; -1 if any is unknown.");
     g.write_int64("file_bytes", int_column<T>(t, [](auto& x) { return x.file_bytes; }),
                   "Sum of the layers' file_bytes; -1 if any is unknown.", "bytes");
+    std::vector<double> shared_fraction;
+    for (const auto& x : t) shared_fraction.push_back(x.shared_file_fraction);
+    g.write_float64("shared_file_fraction", shared_fraction,
+                    "Fraction of the image's files whose content also occurs in another image of the list; "
+                    "-1 if unknown or the image has no files.");
     g.write_int64("created", int_column<I>(im, [](auto& i) { return i.created; }),
                   "Image config 'created' as Unix seconds; -1 if absent.", "seconds since 1970-01-01 UTC");
     g.write_int64("pull_count", int_column<I>(im, [](auto& i) { return i.pull_count; }),
@@ -127,6 +132,19 @@ void write_layers(const h5::File& file, const CensusResults& r) {
     std::vector<int64_t> ref_count;
     for (const auto& planned : r.plan.layers) ref_count.push_back(planned.ref_count);
     g.write_int64("ref_count", ref_count, "Number of rows of /images whose manifest lists this layer.");
+    // Sharing counts from the duplicate index; a failed layer has no files to count (-1).
+    auto sharing = [&](const std::vector<int64_t>& counts) {
+        std::vector<int64_t> column(L.size(), -1);
+        for (std::size_t i = 0; i < L.size() && i < counts.size(); ++i)
+            if (L[i].ok()) column[i] = counts[i];
+        return column;
+    };
+    g.write_int64("unique_file_count", sharing(r.dedup.per_layer.unique_file_count),
+                  "Regular files whose content occurs nowhere else in the dataset; -1 if unknown.");
+    g.write_int64("cross_layer_file_count", sharing(r.dedup.per_layer.cross_layer_file_count),
+                  "Regular files whose content also occurs in another distinct layer; -1 if unknown.");
+    g.write_int64("shared_file_count", sharing(r.dedup.per_layer.shared_files_count),
+                  "Regular files whose content also occurs in another image of the list; -1 if unknown.");
 
     // Per-layer extras beyond the contract (docs/results-file.md, "Per-layer extras").
     static const Column extras[] = {

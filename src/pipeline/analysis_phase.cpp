@@ -93,7 +93,9 @@ LayerAnalysis analyse_layer_from(ImageStore& store, const PlannedLayer& layer, c
     LayerExpectation expect{layer.digest, layer.size, layer.media_type};
     LayerAnalysis analysis;
     try {
-        auto blob = store.open_blob(layer.repository, layer.digest);
+        // Foreign layers live outside the registry (Windows base layers, mostly): recorded, not fetched.
+        if (layer.foreign) throw DataError("foreign", "foreign layer (descriptor urls): not fetched");
+        auto blob = store.open_blob(layer.repository, layer.digest, layer.size);
         analysis = analyze_layer(*blob, expect, limits);
     } catch (const DataError& e) {
         // The transfer failed before the analyser saw a byte.

@@ -9,7 +9,9 @@
 #include "regcensus/pipeline/merge_phase.hpp"
 #include "regcensus/pipeline/run_log.hpp"
 #include "regcensus/pipeline/work_directory.hpp"
+#include "regcensus/registry/oci_layout_store.hpp"
 #include "regcensus/registry/registry_client.hpp"
+#include "regcensus/registry/registry_shared.hpp"
 
 namespace regcensus {
 namespace {
@@ -23,40 +25,57 @@ std::string utc_now_iso8601() {
     return text;
 }
 
-bool is_docker_hub(const std::string& url) {
-    return url.find("://registry-1.docker.io") != std::string::npos ||
-           url.find("://docker.io") != std::string::npos || url.find("://index.docker.io") != std::string::npos;
-}
+// Opens the image store of the run: one per thread, sharing tokens and rate limits.
+class StoreFactory {
+public:
+    explicit StoreFactory(const CensusOptions& options) : layout_(options.layout_dir) {
+        if (!layout_.empty()) return;
+        registry_.url = canonical_registry_url(options.registry_url);
+        registry_.tls_verify = options.tls_verify;
+        registry_.retries = options.retries;
+        registry_.auth_file = options.auth_file;
+        registry_.max_requests_per_second = options.max_requests_per_second;
+        share_registry_state(registry_);
+    }
+    std::unique_ptr<ImageStore> open() const {
+        if (!layout_.empty()) return std::make_unique<OciLayoutStore>(layout_);
+        return std::make_unique<RegistryClient>(registry_);
+    }
 
-RegistryOptions registry_options(const CensusOptions& options) {
-    RegistryOptions r;
-    r.url = options.registry_url;
-    r.tls_verify = options.tls_verify;
-    r.retries = options.retries;
-    return r;
-}
+private:
+    std::string layout_;
+    RegistryOptions registry_;
+};
 
 // Ranks resolve images round-robin, then everyone gets every row in list order.
 std::vector<ImageRecord> resolve_all_images(const CensusOptions& options, const mpi::Communicator& comm) {
     const auto entries = read_image_list(options.images_path);
-    RegistryClient registry(registry_options(options));
+    auto store = StoreFactory(options).open();
     WorkDirectory work(options.work_dir);
-    ResolveOptions resolve{options.platform, is_docker_hub(options.registry_url)};
+    ResolveOptions resolve;
+    resolve.platform = options.platform;
+    resolve.docker_hub = options.layout_dir.empty() && is_docker_hub_url(options.registry_url);
+    resolve.all_platforms = options.all_platforms;
     ByteWriter mine;
     for (std::size_t i = static_cast<std::size_t>(comm.rank()); i < entries.size();
          i += static_cast<std::size_t>(comm.size())) {
-        auto image = resolve_image(registry, entries[i], resolve, work);
+        auto rows = resolve_image(*store, entries[i], resolve, work);
         mine.put<uint64_t>(i);
-        encode(mine, image);
+        mine.put<uint64_t>(rows.size());
+        for (const auto& row : rows) encode(mine, row);
     }
-    std::vector<ImageRecord> images(entries.size());
+    // Rows in list order; an entry naming an index with --all-platforms gives several.
+    std::vector<std::vector<ImageRecord>> rows_of_entry(entries.size());
     for (const auto& part : comm.allgather(mine.bytes())) {
         ByteReader in(part);
         while (!in.done()) {
             auto i = in.get<uint64_t>();
-            images[i] = decode_image_record(in);
+            for (auto n = in.get<uint64_t>(); n > 0; --n) rows_of_entry[i].push_back(decode_image_record(in));
         }
     }
+    std::vector<ImageRecord> images;
+    for (auto& rows : rows_of_entry)
+        for (auto& row : rows) images.push_back(std::move(row));
     return images;
 }
 
@@ -65,7 +84,7 @@ CensusPlan make_plan(const CensusOptions& options, const mpi::Communicator& comm
     CensusPlan plan;
     plan.images = resolve_all_images(options, comm);
     plan.shards = cut_shards(plan.layer_plan(), options.shard_bytes);
-    plan.parameters = {{"registry", options.registry_url},
+    plan.parameters = {{"registry", options.layout_dir.empty() ? options.registry_url : "oci:" + options.layout_dir},
                        {"images", options.images_path},
                        {"platform", options.platform.str()},
                        {"shard_bytes", std::to_string(options.shard_bytes)}};
@@ -103,6 +122,7 @@ MergeOptions merge_options(const CensusOptions& options, const mpi::Communicator
     m.work_dir = options.work_dir;
     m.out_path = options.out_path;
     m.top_rows = options.top_rows;
+    m.memory_per_rank = options.memory_per_rank;
     m.provenance = {REGCENSUS_VERSION, utc_now_iso8601(), options.command_line, comm.size(), options.parameters};
     return m;
 }
@@ -134,8 +154,8 @@ int run_census(const CensusOptions& options, const mpi::Communicator& comm) {
     analysis.shards = options.shards;
     analysis.retry_failed = options.retry_failed;
     analysis.progress_seconds = options.progress_seconds;
-    const auto store_options = registry_options(options);
-    analysis.open_store = [store_options] { return std::make_unique<RegistryClient>(store_options); };
+    auto stores = std::make_shared<StoreFactory>(options);
+    analysis.open_store = [stores] { return stores->open(); };
     auto outcome = analyse_shards(plan, analysis, comm, log);
     log.root("analyse: %lld shard(s) written", (long long)comm.sum(outcome.shards_analysed));
     if (outcome.interrupted) {

@@ -45,6 +45,13 @@ void total_images(CensusResults& r) {
             t.file_count += layer.file_count;
             t.file_bytes += layer.file_bytes;
         }
+        const auto& shared = r.dedup.per_layer.shared_files_count;
+        if (!failed && t.file_count > 0 && !shared.empty()) {
+            int64_t shared_files = 0;
+            for (auto k = r.plan.image_layer_offsets[i]; k < r.plan.image_layer_offsets[i + 1]; ++k)
+                shared_files += shared[static_cast<std::size_t>(r.plan.image_layer_rows[k])];
+            t.shared_file_fraction = double(shared_files) / double(t.file_count);
+        }
         if (failed) {
             image.status = "layer_failed";
             image.error = "layer " + failed->digest + " failed: " + failed->status + ": " + failed->error;

@@ -14,6 +14,7 @@ void encode(ByteWriter& out, const ImageRecord& image) {
         out.put_string(layer.digest);
         out.put_string(layer.media_type);
         out.put(layer.size);
+        out.put(layer.foreign);
     }
 }
 
@@ -30,6 +31,7 @@ ImageRecord decode_image_record(ByteReader& in) {
         layer.digest = in.get_string();
         layer.media_type = in.get_string();
         layer.size = in.get<int64_t>();
+        layer.foreign = in.get<bool>();
     }
     return image;
 }

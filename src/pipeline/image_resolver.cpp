@@ -8,70 +8,103 @@
 namespace regcensus {
 namespace {
 
-void fill_layers(ImageRecord& image, const Manifest& manifest) {
-    for (const auto& d : manifest.layers) image.layers.push_back({d.digest, d.media_type, d.size});
+struct Fetched {
+    FetchedManifest raw;
+    Manifest parsed;
+};
+
+Fetched fetch_manifest(ImageStore& registry, const std::string& repository, const std::string& reference,
+                       const WorkDirectory& work) {
+    auto raw = registry.get_manifest(repository, reference);
+    work.store_blob(raw.digest, raw.bytes);
+    auto parsed = parse_manifest(raw.bytes, raw.content_type);
+    return {std::move(raw), std::move(parsed)};
 }
 
-void resolve_manifest_chain(ImageStore& registry, const Reference& ref, const ResolveOptions& options,
-                            const WorkDirectory& work, ImageRecord& image) {
-    auto fetched = registry.get_manifest(ref.repository, ref.manifest_reference());
-    work.store_blob(fetched.digest, fetched.bytes);
-    auto manifest = parse_manifest(fetched.bytes, fetched.content_type);
-    Platform index_platform;
-    if (manifest.kind == ManifestKind::index) {
-        const Descriptor* chosen = select_platform(manifest, options.platform);
-        if (!chosen)
-            throw DataError("platform_not_found", "the index " + fetched.digest + " has no manifest for platform " +
-                                                      options.platform.str());
-        image.index_digest = fetched.digest;
-        index_platform = chosen->platform;
-        fetched = registry.get_manifest(ref.repository, chosen->digest);
-        work.store_blob(fetched.digest, fetched.bytes);
-        manifest = parse_manifest(fetched.bytes, fetched.content_type);
-        if (manifest.kind == ManifestKind::index)
-            throw DataError("manifest_invalid", "the index entry " + chosen->digest + " is itself an index");
-    }
-    image.manifest_digest = fetched.digest;
-    image.media_type = manifest.media_type;
-    image.platform = index_platform.os.empty() ? "" : index_platform.str();
-    fill_layers(image, manifest);
+// Fills the row from an image manifest (not an index) and its config.
+void describe_image(ImageStore& registry, const std::string& repository, const Fetched& image,
+                    const Platform& index_platform, const ResolveOptions& options, const WorkDirectory& work,
+                    ImageRecord& row) {
+    if (image.parsed.kind == ManifestKind::index)
+        throw DataError("manifest_invalid", "the index entry " + image.raw.digest + " is itself an index");
+    row.manifest_digest = image.raw.digest;
+    row.media_type = image.parsed.media_type;
+    row.platform = index_platform.os.empty() ? "" : index_platform.str();
+    for (const auto& d : image.parsed.layers) row.layers.push_back({d.digest, d.media_type, d.size, !d.urls.empty()});
 
-    if (!manifest.config.digest.empty()) {
-        auto config_bytes = registry.get_blob(ref.repository, manifest.config.digest, options.max_config_bytes);
-        work.store_blob(manifest.config.digest, config_bytes);
-        auto config = parse_image_config(config_bytes);
-        image.created = config.created;
-        // The config is the image's own word on its platform; the index entry is only a fallback.
-        if (!config.platform.os.empty() && !config.platform.architecture.empty())
-            image.platform = config.platform.str();
+    if (image.parsed.schema_version == 1) {
+        // Schema 1 has no config: its newest v1Compatibility entry speaks for the image.
+        row.created = image.parsed.schema1_created;
+        if (!image.parsed.schema1_platform.os.empty()) row.platform = image.parsed.schema1_platform.str();
+        return;
     }
+    if (image.parsed.config.digest.empty()) return;
+    auto config_bytes = registry.get_blob(repository, image.parsed.config.digest, options.max_config_bytes);
+    work.store_blob(image.parsed.config.digest, config_bytes);
+    auto config = parse_image_config(config_bytes);
+    row.created = config.created;
+    // The config is the image's own word on its platform; the index entry is only a fallback.
+    if (!config.platform.os.empty() && !config.platform.architecture.empty()) row.platform = config.platform.str();
+}
+
+void fail(ImageRecord& row, std::string status, std::string message) {
+    row.status = std::move(status);
+    row.error = std::move(message);
+    row.layers.clear();
+    row.created = -1;
+    row.manifest_digest.clear();
+    row.media_type.clear();
 }
 
 }  // namespace
 
-ImageRecord resolve_image(ImageStore& registry, const ImageListEntry& entry, const ResolveOptions& options,
-                          const WorkDirectory& work) {
-    ImageRecord image;
-    image.reference = entry.reference;
-    image.pull_count = entry.pull_count;
-    image.star_count = entry.star_count;
+std::vector<ImageRecord> resolve_image(ImageStore& registry, const ImageListEntry& entry,
+                                       const ResolveOptions& options, const WorkDirectory& work) {
+    ImageRecord base;
+    base.reference = entry.reference;
+    base.pull_count = entry.pull_count;
+    base.star_count = entry.star_count;
+    std::vector<ImageRecord> rows;
     try {
         const Reference ref = parse_reference(entry.reference, options.docker_hub);
-        image.repository = ref.repository;
-        image.tag = ref.digest.empty() ? ref.tag : "@" + ref.digest;
-        resolve_manifest_chain(registry, ref, options, work, image);
+        base.repository = ref.repository;
+        base.tag = ref.digest.empty() ? ref.tag : "@" + ref.digest;
+        auto top = fetch_manifest(registry, ref.repository, ref.manifest_reference(), work);
+        if (top.parsed.kind != ManifestKind::index) {
+            rows.push_back(base);
+            describe_image(registry, ref.repository, top, {}, options, work, rows.back());
+            return rows;
+        }
+        base.index_digest = top.raw.digest;
+        std::vector<const Descriptor*> chosen;
+        if (options.all_platforms) {
+            chosen = all_platforms(top.parsed);
+        } else if (const auto* one = select_platform(top.parsed, options.platform)) {
+            chosen.push_back(one);
+        }
+        if (chosen.empty())
+            throw DataError("platform_not_found", "the index " + top.raw.digest + " has no manifest for platform " +
+                                                      (options.all_platforms ? "any" : options.platform.str()));
+        // Each platform is a row of its own: a failure of one costs the others nothing.
+        for (const auto* entry_descriptor : chosen) {
+            rows.push_back(base);
+            try {
+                auto child = fetch_manifest(registry, ref.repository, entry_descriptor->digest, work);
+                describe_image(registry, ref.repository, child, entry_descriptor->platform, options, work,
+                               rows.back());
+            } catch (const DataError& e) {
+                fail(rows.back(), e.status(), e.what());
+                rows.back().platform = entry_descriptor->platform.str();
+            }
+        }
     } catch (const std::invalid_argument& e) {
-        image.status = "invalid_reference";
-        image.error = e.what();
+        rows.assign(1, base);
+        fail(rows.back(), "invalid_reference", e.what());
     } catch (const DataError& e) {
-        image.status = e.status();
-        image.error = e.what();
+        rows.assign(1, base);
+        fail(rows.back(), e.status(), e.what());
     }
-    if (!image.ok()) {
-        image.layers.clear();
-        image.created = -1;
-    }
-    return image;
+    return rows;
 }
 
 }  // namespace regcensus

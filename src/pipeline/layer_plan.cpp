@@ -27,12 +27,16 @@ LayerPlan plan_layers(const std::vector<ImageRecord>& images, int ranks) {
     LayerPlan plan;
     std::unordered_map<std::string, std::size_t> first_seen;
     std::vector<PlannedLayer> unsorted;
-    for (const auto& image : images) {
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        const auto& image = images[i];
         std::unordered_set<std::string> counted;
         for (const auto& ref : image.layers) {
             auto [it, inserted] = first_seen.try_emplace(ref.digest, unsorted.size());
-            if (inserted) unsorted.push_back({ref.digest, ref.media_type, image.repository, ref.size, 0, 0});
-            if (counted.insert(ref.digest).second) ++unsorted[it->second].ref_count;
+            if (inserted)
+                unsorted.push_back({ref.digest, ref.media_type, image.repository, ref.size, 0,
+                                    static_cast<int64_t>(i), ref.foreign, 0});
+            auto& layer = unsorted[it->second];
+            if (counted.insert(ref.digest).second && ++layer.ref_count > 1) layer.sole_image = -1;
         }
     }
     plan.layers = std::move(unsorted);

@@ -94,7 +94,14 @@ int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi:
 
     CensusResults results;
     results.layers = gather_profiles(comm, mine, layers.layers.size());
-    results.dedup = reduce_duplicates(comm, content_records(mine), options.top_rows,
+    DedupOptions dedup;
+    dedup.top_rows = options.top_rows;
+    dedup.memory_per_rank = options.memory_per_rank;
+    dedup.spill_dir = dedup_spill_dir(options.work_dir, comm.rank());
+    dedup.layer_count = layers.layers.size();
+    std::vector<int64_t> sole_image;
+    for (const auto& layer : layers.layers) sole_image.push_back(layer.sole_image);
+    results.dedup = reduce_duplicates(comm, content_records(mine), dedup, sole_image,
                                       [&](uint32_t row, uint32_t index) { return path_of(mine, row, index); });
     if (comm.is_root()) {
         results.provenance = options.provenance;

@@ -44,6 +44,8 @@ public:
 
     void write_int64(const std::string& name, std::span<const int64_t> values, std::string_view description,
                      std::string_view units = {}) const;
+    void write_float64(const std::string& name, std::span<const double> values, std::string_view description,
+                       std::string_view units = {}) const;
     void write_strings(const std::string& name, const std::vector<std::string>& values,
                        std::string_view description) const;
     // A 2-D int64 dataset of `rows` x `columns`, `values` in row-major order

@@ -24,13 +24,18 @@ struct CensusOptions {
     std::string images_path;
     std::string out_path;
     std::string work_dir;
+    std::string layout_dir;  // read images from this OCI image layout instead of a registry
+    std::string auth_file;   // docker config.json with credentials (see docs/registry-client.md)
+    double max_requests_per_second = 0;  // per registry, over all ranks' threads of one process
     Platform platform{"linux", "amd64", ""};
+    bool all_platforms = false;  // one /images row per platform of an index
     bool tls_verify = true;
     int retries = 3;
     LayerLimits limits;
     std::size_t top_rows = 1000;
     int64_t shard_bytes = int64_t{4} << 30;
     int concurrency = 1;
+    std::size_t memory_per_rank = std::size_t{2} << 30;  // the duplicate index spills to disk past this
     double progress_seconds = 10;
     bool resume = false;
     bool retry_failed = false;

@@ -25,6 +25,7 @@ struct RunProvenance {
 // Per-image sums over its layers; -1 when any layer is unknown.
 struct ImageTotals {
     int64_t layer_count = -1, compressed_bytes = -1, uncompressed_bytes = -1, file_count = -1, file_bytes = -1;
+    double shared_file_fraction = -1;  // files whose content also occurs in another image, over file_count
 };
 
 struct FileTypeTotals {

@@ -13,6 +13,7 @@ struct ImageLayerRef {
     std::string digest;
     std::string media_type;
     int64_t size = -1;
+    bool foreign = false;  // the descriptor names `urls`: content kept outside the registry
 };
 
 struct ImageRecord {

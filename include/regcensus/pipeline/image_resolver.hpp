@@ -13,10 +13,12 @@ namespace regcensus {
 struct ResolveOptions {
     Platform platform{"linux", "amd64", ""};
     bool docker_hub = false;  // apply the `library/` rule to one-word names
+    bool all_platforms = false;  // one row per platform of an index instead of `platform`'s
     int64_t max_config_bytes = 4 << 20;
 };
 
-ImageRecord resolve_image(ImageStore& registry, const ImageListEntry& entry, const ResolveOptions& options,
-                          const WorkDirectory& work);
+// One row, or with `all_platforms` one row per platform of an index (in index order).
+std::vector<ImageRecord> resolve_image(ImageStore& registry, const ImageListEntry& entry,
+                                       const ResolveOptions& options, const WorkDirectory& work);
 
 }  // namespace regcensus

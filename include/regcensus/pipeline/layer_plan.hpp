@@ -16,6 +16,8 @@ struct PlannedLayer {
     std::string repository;  // a repository the blob can be fetched from (the same first image)
     int64_t size = -1;
     int64_t ref_count = 0;   // images (rows of /images) whose manifest lists it, each image once
+    int64_t sole_image = -1; // the only image row listing it, or -1 when two or more do
+    bool foreign = false;    // a foreign layer (descriptor `urls`): not fetched
     int owner_rank = 0;
 };
 

@@ -18,6 +18,7 @@ struct MergeOptions {
     std::string work_dir;
     std::string out_path;
     std::size_t top_rows = 1000;
+    std::size_t memory_per_rank = std::size_t{2} << 30;
     RunProvenance provenance;
 };
 
