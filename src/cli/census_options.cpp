@@ -1,4 +1,5 @@
 #include "regcensus/cli/census_options.hpp"
+#include "regcensus/cli/option_parsing.hpp"
 
 #include <boost/program_options.hpp>
 
@@ -82,20 +83,7 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
             "largest decompressed/compressed ratio before a layer counts as a decompression bomb");
 
     po::variables_map vm;
-    po::store(po::parse_command_line(argc, argv, options), vm);
-    if (vm.count("help")) {
-        std::cout << options << "\n";
-        return std::nullopt;
-    }
-    if (vm.count("config")) {
-        const auto path = vm["config"].as<std::string>();
-        std::ifstream file(path);
-        if (!file) throw std::runtime_error("cannot read job file " + path);
-        // Values from the command line were stored first, so they win. Keys of the
-        // job file that this subcommand does not take are allowed (one file serves all).
-        po::store(po::parse_config_file(file, options, true), vm);
-    }
-    po::notify(vm);
+    if (!parse_options(argc, argv, options, vm)) return std::nullopt;
 
     if (plans && o.registry_url.empty() && o.layout_dir.empty())
         throw std::invalid_argument("give --registry URL, or --layout DIR to read a stored OCI image layout");

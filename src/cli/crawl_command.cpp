@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "regcensus/cli/commands.hpp"
+#include "regcensus/cli/option_parsing.hpp"
 #include "regcensus/crawl/catalog_crawler.hpp"
 #include "regcensus/crawl/crawl_state.hpp"
 #include "regcensus/crawl/growth_log.hpp"
@@ -78,18 +79,7 @@ int crawl_command(int argc, char** argv) {
         ("insecure-skip-tls-verify", po::bool_switch(&insecure), "do not verify TLS certificates (never the default)");
 
     po::variables_map vm;
-    po::store(po::parse_command_line(argc, argv, options), vm);
-    if (vm.count("help")) {
-        std::cout << options << "\n";
-        return 0;
-    }
-    if (vm.count("config")) {
-        std::ifstream file(vm["config"].as<std::string>());
-        if (!file) throw std::runtime_error("cannot read job file " + vm["config"].as<std::string>());
-        // Command-line values were stored first, so they win over the job file.
-        po::store(po::parse_config_file(file, options), vm);
-    }
-    po::notify(vm);
+    if (!parse_options(argc, argv, options, vm)) return 0;
     if (hub == !registry_url.empty()) throw std::runtime_error("give exactly one of --registry URL and --hub");
     if (concurrency < 1) throw std::runtime_error("--concurrency must be at least 1");
 

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "regcensus/cli/commands.hpp"
+#include "regcensus/cli/option_parsing.hpp"
 #include "regcensus/pipeline/census_plan.hpp"
 #include "regcensus/pipeline/shard_file.hpp"
 
@@ -23,17 +24,7 @@ int status_command(int argc, char** argv) {
         "failed", po::bool_switch(&failed_only), "print only the shards to rerun (pending or with retryable failures)")(
         "shards", po::bool_switch(&each_shard), "one line per shard");
     po::variables_map vm;
-    po::store(po::parse_command_line(argc, argv, options), vm);
-    if (vm.count("help")) {
-        std::cout << options << "\n";
-        return 0;
-    }
-    if (vm.count("config")) {
-        std::ifstream file(vm["config"].as<std::string>());
-        if (!file) throw std::runtime_error("cannot read job file " + vm["config"].as<std::string>());
-        po::store(po::parse_config_file(file, options, true), vm);
-    }
-    po::notify(vm);
+    if (!parse_options(argc, argv, options, vm)) return 0;
 
     const auto plan = load_plan(plan_path(work_dir));
     std::vector<int64_t> rerun;
