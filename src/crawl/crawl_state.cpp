@@ -128,6 +128,12 @@ std::string journal_row_line(const FoundRow& found) {
 std::string journal_listing_added_line(std::string_view listing) { return "+\t" + single_line(listing); }
 std::string journal_listing_done_line(std::string_view listing) { return "=\t" + single_line(listing); }
 
+std::string journal_repository_info_line(const RepositoryInfo& info) {
+    return "i\t" + single_line(info.reference) + '\t' + (info.found ? "1" : "0") + '\t' +
+           std::to_string(info.pull_count) + '\t' + std::to_string(info.star_count) + '\t' +
+           single_line(info.last_updated);
+}
+
 JournalContents parse_journal(std::string_view text) {
     JournalContents contents;
     size_t line_number = 0;
@@ -155,6 +161,14 @@ JournalContents parse_journal(std::string_view text) {
             found.row.is_official = fields[9] == "1";
             found.row.source = std::string(fields[10]);
             contents.rows.push_back(std::move(found));
+        } else if (fields[0] == "i" && fields.size() == 6) {
+            RepositoryInfo info;
+            info.reference = std::string(fields[1]);
+            info.found = fields[2] == "1";
+            info.pull_count = parse_integer(fields[3], line_number);
+            info.star_count = parse_integer(fields[4], line_number);
+            info.last_updated = std::string(fields[5]);
+            contents.repository_info[info.reference] = std::move(info);
         } else {
             throw std::runtime_error("crawl journal line " + std::to_string(line_number) + ": malformed");
         }
@@ -194,7 +208,8 @@ void CrawlState::commit(const CrawlCommit& commit) {
     std::string lines;
     for (const auto& listing : commit.listings_added) lines += journal_listing_added_line(listing) + '\n';
     for (const auto& row : commit.rows) lines += journal_row_line(row) + '\n';
-    if (!commit.progress) lines += journal_listing_done_line(commit.listing) + '\n';
+    for (const auto& info : commit.infos) lines += journal_repository_info_line(info) + '\n';
+    if (!commit.progress && !commit.listing.empty()) lines += journal_listing_done_line(commit.listing) + '\n';
 
     std::lock_guard lock(mutex_);
     if (!path_.empty()) {
@@ -208,7 +223,10 @@ void CrawlState::commit(const CrawlCommit& commit) {
     }
     for (const auto& listing : commit.listings_added) contents_.listings_added.push_back(listing);
     contents_.rows.insert(contents_.rows.end(), commit.rows.begin(), commit.rows.end());
-    if (commit.progress) {
+    for (const auto& info : commit.infos) contents_.repository_info[info.reference] = info;
+    if (commit.listing.empty()) {
+        // only repository info: no listing progressed
+    } else if (commit.progress) {
         checkpoint_.in_progress[commit.listing] = *commit.progress;
     } else {
         checkpoint_.in_progress.erase(commit.listing);
@@ -247,6 +265,11 @@ std::map<std::string, ListingProgress> CrawlState::in_progress() const {
 std::vector<FoundRow> CrawlState::rows() const {
     std::lock_guard lock(mutex_);
     return contents_.rows;
+}
+
+std::map<std::string, RepositoryInfo> CrawlState::repository_info() const {
+    std::lock_guard lock(mutex_);
+    return contents_.repository_info;
 }
 
 size_t CrawlState::row_count() const {

@@ -84,6 +84,22 @@ HubPage parse_search_page(std::string_view json) {
     });
 }
 
+HubRepository parse_repository_info(std::string_view json) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(simdjson::padded_string(json)).get(root) != simdjson::SUCCESS || !root.is_object())
+        throw std::runtime_error("Hub repository info is not a JSON object");
+    HubRepository repository;
+    repository.name = string_member(root, "name");
+    repository.namespace_name = string_member(root, "namespace");
+    repository.pull_count = count_member(root, "pull_count");
+    repository.star_count = count_member(root, "star_count");
+    repository.last_updated = string_member(root, "last_updated");
+    repository.is_private = flag_member(root, "is_private");
+    repository.is_official = repository.namespace_name == "library";
+    return repository;
+}
+
 std::string namespace_listing_url(std::string_view base_url, std::string_view namespace_name, int page_size) {
     return trimmed_base(base_url) + "/v2/namespaces/" + url_escape(namespace_name) +
            "/repositories?page_size=" + std::to_string(page_size) + "&page=1";
@@ -92,6 +108,10 @@ std::string namespace_listing_url(std::string_view base_url, std::string_view na
 std::string search_url(std::string_view base_url, std::string_view query, int page_size) {
     return trimmed_base(base_url) + "/v2/search/repositories/?query=" + url_escape(query) +
            "&page_size=" + std::to_string(page_size) + "&page=1";
+}
+
+std::string repository_info_url(std::string_view base_url, std::string_view namespace_name, std::string_view name) {
+    return trimmed_base(base_url) + "/v2/repositories/" + url_escape(namespace_name) + "/" + url_escape(name) + "/";
 }
 
 HubClient::HubClient(const PoliteHttpOptions& options, RateLimiter& limiter) : http_(options, limiter) {}
@@ -104,6 +124,19 @@ HubPage HubClient::get_page(const std::string& url, HubListingKind kind) {
                         "GET " + url + ": HTTP " + std::to_string(response.status));
     try {
         return kind == HubListingKind::search ? parse_search_page(response.body) : parse_namespace_page(response.body);
+    } catch (const std::runtime_error& error) {
+        throw DataError("http_" + std::to_string(response.status), "GET " + url + ": " + error.what());
+    }
+}
+
+std::optional<HubRepository> HubClient::get_repository_info(const std::string& url) {
+    const HttpResponse response = http_.get(url, kMaxPageBytes);
+    if (response.status == 404) return std::nullopt;
+    if (!response.ok())
+        throw DataError("http_" + std::to_string(response.status),
+                        "GET " + url + ": HTTP " + std::to_string(response.status));
+    try {
+        return parse_repository_info(response.body);
     } catch (const std::runtime_error& error) {
         throw DataError("http_" + std::to_string(response.status), "GET " + url + ": " + error.what());
     }

@@ -1,6 +1,7 @@
 #include "regcensus/crawl/hub_crawler.hpp"
 
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -37,6 +38,22 @@ private:
     std::mutex mutex_;
     std::set<std::string> known_;
 };
+
+constexpr std::string_view kLatestSuffix = ":latest";
+
+// References ("ns/name:latest") whose rows all came from searches: no namespace
+// listing (which carries last_updated) found them.
+std::vector<std::string> search_only_references(const std::vector<FoundRow>& rows) {
+    std::map<std::string, int> best_rank;
+    for (const auto& found : rows) {
+        auto [it, inserted] = best_rank.emplace(found.row.reference, found.origin.rank);
+        if (!inserted) it->second = std::min(it->second, found.origin.rank);
+    }
+    std::vector<std::string> references;
+    for (const auto& [reference, rank] : best_rank)
+        if (rank == 2 && reference.ends_with(kLatestSuffix)) references.push_back(reference);
+    return references;
+}
 
 }  // namespace
 
@@ -127,7 +144,52 @@ std::vector<FoundRow> crawl_hub(const HubCrawlOptions& options, CrawlState& stat
             for (const auto& added : commit.listings_added) pool.add(added);
         }
     });
-    return state.rows();
+
+    // Search results carry no last_updated: rows found only by search get the
+    // repository info, one request each, on the same workers and limiter. Each
+    // answer is committed, so a resumed crawl asks only for the missing ones.
+    const auto received = state.repository_info();
+    TaskPool info_pool(options.concurrency);
+    size_t requested = 0;
+    for (const auto& reference : search_only_references(state.rows()))
+        if (!received.contains(reference)) {
+            info_pool.add(reference);
+            ++requested;
+        }
+    if (requested > 0)
+        std::fprintf(stderr, "regcensus crawl: repository info of %zu repositories found only by search\n", requested);
+    info_pool.run([&](const std::string& reference, int worker) {
+        if (info_pool.stopping()) return;
+        const std::string repository = reference.substr(0, reference.size() - kLatestSuffix.size());
+        const size_t slash = repository.find('/');
+        RepositoryInfo info;
+        info.reference = reference;
+        if (slash != std::string::npos) {
+            const auto answer = clients[size_t(worker)]->get_repository_info(
+                repository_info_url(options.hub_url, repository.substr(0, slash), repository.substr(slash + 1)));
+            if (answer) {
+                info.found = true;
+                info.pull_count = answer->pull_count;
+                info.star_count = answer->star_count;
+                info.last_updated = answer->last_updated;
+            }
+        }
+        CrawlCommit commit;  // no listing: only the info
+        commit.infos.push_back(std::move(info));
+        state.commit(commit);
+    });
+
+    std::vector<FoundRow> rows = state.rows();
+    const auto infos = state.repository_info();
+    for (auto& found : rows) {
+        if (found.origin.rank != 2) continue;
+        const auto info = infos.find(found.row.reference);
+        if (info == infos.end() || !info->second.found) continue;  // a 404 keeps the search values
+        found.row.pull_count = info->second.pull_count;
+        found.row.star_count = info->second.star_count;
+        found.row.last_updated = info->second.last_updated;
+    }
+    return rows;
 }
 
 }  // namespace regcensus::crawl

@@ -2,12 +2,15 @@
 
 #include <ctime>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "regcensus/pipeline/analysis_phase.hpp"
 #include "regcensus/pipeline/image_list.hpp"
 #include "regcensus/pipeline/image_resolver.hpp"
 #include "regcensus/pipeline/merge_phase.hpp"
 #include "regcensus/pipeline/run_log.hpp"
+#include "regcensus/pipeline/shard_file.hpp"
 #include "regcensus/pipeline/work_directory.hpp"
 #include "regcensus/registry/oci_layout_store.hpp"
 #include "regcensus/registry/registry_client.hpp"
@@ -103,6 +106,65 @@ void describe_plan(const CensusPlan& plan, const RunLog& log) {
              plan.shards.size());
 }
 
+// --retry-failed: image rows whose plan failed for a retryable reason are
+// resolved again (ranks share them round-robin); layers they bring that the
+// plan does not hold yet go into new shards after the existing ones, so
+// finished shards keep their numbers and their files.
+bool retry_failed_images(CensusPlan& plan, const CensusOptions& options, const mpi::Communicator& comm,
+                         const RunLog& log) {
+    std::vector<std::size_t> retry;
+    for (std::size_t i = 0; i < plan.images.size(); ++i)
+        if (is_retryable_status(plan.images[i].status)) retry.push_back(i);
+    if (retry.empty()) return false;
+    log.root("plan: resolving %zu image(s) again whose plan failed for a retryable reason", retry.size());
+    auto store = StoreFactory(options).open();
+    WorkDirectory work(options.work_dir);
+    ResolveOptions resolve;
+    resolve.platform = options.platform;
+    resolve.docker_hub = options.layout_dir.empty() && is_docker_hub_url(options.registry_url);
+    resolve.all_platforms = options.all_platforms;
+    ByteWriter mine;
+    for (std::size_t k = static_cast<std::size_t>(comm.rank()); k < retry.size();
+         k += static_cast<std::size_t>(comm.size())) {
+        const auto& old = plan.images[retry[k]];
+        ImageListEntry entry{old.reference, old.pull_count, old.star_count, 0};
+        auto rows = resolve_image(*store, entry, resolve, work);
+        mine.put<uint64_t>(retry[k]);
+        mine.put<uint64_t>(rows.size());
+        for (const auto& row : rows) encode(mine, row);
+    }
+    std::map<std::size_t, std::vector<ImageRecord>> replaced;
+    for (const auto& part : comm.allgather(mine.bytes())) {
+        ByteReader in(part);
+        while (!in.done()) {
+            auto i = in.get<uint64_t>();
+            for (auto n = in.get<uint64_t>(); n > 0; --n) replaced[i].push_back(decode_image_record(in));
+        }
+    }
+    std::vector<ImageRecord> images;
+    for (std::size_t i = 0; i < plan.images.size(); ++i) {
+        if (auto it = replaced.find(i); it != replaced.end())
+            for (auto& row : it->second) images.push_back(std::move(row));
+        else
+            images.push_back(std::move(plan.images[i]));
+    }
+    plan.images = std::move(images);
+
+    std::set<std::string> planned;
+    for (const auto& shard : plan.shards) planned.insert(shard.digests.begin(), shard.digests.end());
+    LayerPlan fresh;
+    for (auto& layer : plan.layer_plan().layers)
+        if (!planned.count(layer.digest)) fresh.layers.push_back(std::move(layer));
+    const auto first_new = static_cast<int64_t>(plan.shards.size());
+    for (auto& shard : cut_shards(fresh, options.shard_bytes)) {
+        shard.id += first_new;
+        plan.shards.push_back(std::move(shard));
+    }
+    if (comm.is_root()) save_plan(plan, plan_path(options.work_dir));
+    comm.barrier();
+    return true;
+}
+
 // The plan of the work directory, made if there is none. A plan is never remade:
 // reruns must see the same images and shards.
 CensusPlan obtain_plan(const CensusOptions& options, const mpi::Communicator& comm, const RunLog& log,
@@ -111,7 +173,9 @@ CensusPlan obtain_plan(const CensusOptions& options, const mpi::Communicator& co
     const auto path = plan_path(options.work_dir);
     if (std::filesystem::exists(path)) {
         log.root("plan: using the saved plan %s", path.c_str());
-        return load_plan(path);
+        auto plan = load_plan(path);
+        if (options.retry_failed) retry_failed_images(plan, options, comm, log);
+        return plan;
     }
     if (must_exist) throw std::runtime_error("no plan in " + options.work_dir + "; run `regcensus plan` first");
     return make_plan(options, comm, log);

@@ -32,4 +32,16 @@ struct FoundRow {
     CrawlRow row;
 };
 
+// What the Hub's repository info (GET /v2/repositories/{ns}/{name}/) said about
+// a repository found only by search. `found` is false after a 404: the search
+// values are kept and last_updated stays empty.
+struct RepositoryInfo {
+    std::string reference;     // "ns/name:latest", as the rows name it
+    bool found = false;
+    int64_t pull_count = -1;
+    int64_t star_count = -1;
+    std::string last_updated;
+    auto operator<=>(const RepositoryInfo&) const = default;
+};
+
 }  // namespace regcensus::crawl

@@ -5,7 +5,8 @@
 //    are committed, and the next page URL of every listing in progress. Written
 //    to a temp file and renamed after every page.
 //  - `<state>.journal` (append-only lines): rows found, listings discovered
-//    (repositories of a catalog, expanded search prefixes), listings finished.
+//    (repositories of a catalog, expanded search prefixes), listings finished,
+//    repository info received (Hub rows found only by search).
 //    Appending keeps a checkpoint O(page) however large the crawl grows; bytes
 //    past the committed size (a page whose checkpoint never landed) are cut off
 //    on resume, so that page is simply fetched again.
@@ -46,6 +47,7 @@ struct JournalContents {
     std::vector<std::string> listings_added;  // in the order they were found
     std::set<std::string> listings_done;
     std::vector<FoundRow> rows;
+    std::map<std::string, RepositoryInfo> repository_info;  // by reference
 };
 
 // One journal line each (without newline), and the parser of a whole journal.
@@ -53,15 +55,17 @@ struct JournalContents {
 std::string journal_row_line(const FoundRow& row);
 std::string journal_listing_added_line(std::string_view listing);
 std::string journal_listing_done_line(std::string_view listing);
+std::string journal_repository_info_line(const RepositoryInfo& info);
 // Throws std::runtime_error naming the line on a malformed line.
 JournalContents parse_journal(std::string_view text);
 
 // What one checkpoint commits, atomically as far as a resume can tell.
 struct CrawlCommit {
-    std::string listing;                       // the listing that made progress
+    std::string listing;                       // the listing that made progress ("": none, only infos)
     std::vector<FoundRow> rows;                // rows found on the page(s)
     std::vector<std::string> listings_added;   // listings discovered
     std::optional<ListingProgress> progress;   // where it continues; nullopt: the listing is finished
+    std::vector<RepositoryInfo> infos;         // repository info received
 };
 
 // Thread-safe. Without a path nothing is written, but the contents are still
@@ -78,6 +82,7 @@ public:
     std::set<std::string> listings_done() const;
     std::map<std::string, ListingProgress> in_progress() const;
     std::vector<FoundRow> rows() const;
+    std::map<std::string, RepositoryInfo> repository_info() const;
     size_t row_count() const;
     bool resumed() const { return resumed_; }
 

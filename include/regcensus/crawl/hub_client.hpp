@@ -7,7 +7,10 @@
 //  - search: GET /v2/search/repositories/?query=Q&page_size=&page=
 //    results[]: repo_name ("nginx" for official images, else "ns/name"),
 //    pull_count, star_count, is_official, ...
+//  - repository info: GET /v2/repositories/{ns}/{name}/ (one object, not a page)
+//    name, namespace, pull_count, star_count, last_updated, is_private, ...
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,10 +39,14 @@ struct HubPage {
 // such a page; results without a usable name are skipped.
 HubPage parse_namespace_page(std::string_view json);
 HubPage parse_search_page(std::string_view json);
+// One repository info object. Throws std::runtime_error on a body that is not
+// an object; absent fields keep their defaults (-1, "").
+HubRepository parse_repository_info(std::string_view json);
 
 // The first page URLs. `base_url` is the Hub's origin, e.g. "https://hub.docker.com".
 std::string namespace_listing_url(std::string_view base_url, std::string_view namespace_name, int page_size);
 std::string search_url(std::string_view base_url, std::string_view query, int page_size);
+std::string repository_info_url(std::string_view base_url, std::string_view namespace_name, std::string_view name);
 
 enum class HubListingKind { namespace_listing, search };
 
@@ -50,6 +57,9 @@ public:
     // One page. A 404 (an unknown namespace) is an empty, final page. Other
     // failures after retries throw DataError (status "http_<code>", "network", ...).
     HubPage get_page(const std::string& url, HubListingKind kind);
+    // The repository info; nullopt on a 404 (deleted or renamed since the
+    // search indexed it). Other failures throw as get_page does.
+    std::optional<HubRepository> get_repository_info(const std::string& url);
 
 private:
     PoliteHttp http_;
