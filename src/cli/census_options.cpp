@@ -61,8 +61,9 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
             "all-platforms", po::bool_switch(&o.all_platforms), "one /images row per platform of an index")(
             "images", po::value(&o.images_path)->required(), "image list, one reference per line")(
             "platform", po::value(&platform)->default_value(platform), "platform chosen from an index: os/arch[/variant]")(
-            "shard-bytes", po::value(&o.shard_bytes)->default_value(o.shard_bytes),
-            "compressed layer bytes per shard (the unit of resume and of Slurm array tasks)")(
+            "shard-bytes", po::value(&o.shard_bytes)->default_value(0, "auto"),
+            "compressed layer bytes per shard, the unit of resume and of Slurm array tasks (auto: about 8 "
+            "shards per rank, within 16 MiB to 1 GiB; fixed in the plan once made)")(
             "retries", po::value(&o.retries)->default_value(o.retries), "retries of a failed request")(
             "insecure-skip-tls-verify", po::bool_switch(&insecure), "do not verify TLS certificates (never the default)");
     if (writes)
@@ -90,14 +91,14 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
     o.platform = Platform::parse(platform);
     o.tls_verify = !insecure;
     if (!shards.empty()) o.shards = parse_shard_list(shards);
-    if (o.shard_bytes <= 0) throw std::invalid_argument("--shard-bytes must be positive");
+    if (o.shard_bytes < 0) throw std::invalid_argument("--shard-bytes must be positive (or 0: automatic)");
     o.command_line = without_credentials(join_command_line(argc, argv));
     o.parameters = {{"registry", without_credentials(o.registry_url)},
                     {"layout", o.layout_dir},
                     {"all_platforms", o.all_platforms ? "true" : "false"},
                     {"images", o.images_path},
                     {"platform", o.platform.str()},
-                    {"shard_bytes", std::to_string(o.shard_bytes)},
+                    {"shard_bytes", o.shard_bytes > 0 ? std::to_string(o.shard_bytes) : "auto"},
                     {"max_layer_bytes", std::to_string(o.limits.max_layer_bytes)},
                     {"max_ratio", std::to_string(o.limits.max_ratio)},
                     {"top", std::to_string(o.top_rows)}};

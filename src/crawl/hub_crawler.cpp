@@ -1,5 +1,6 @@
 #include "regcensus/crawl/hub_crawler.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>

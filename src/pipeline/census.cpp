@@ -1,5 +1,6 @@
 #include "regcensus/pipeline/census.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -86,11 +87,15 @@ CensusPlan make_plan(const CensusOptions& options, const mpi::Communicator& comm
     log.root("plan: resolving images of %s on %d rank(s)", options.images_path.c_str(), comm.size());
     CensusPlan plan;
     plan.images = resolve_all_images(options, comm);
-    plan.shards = cut_shards(plan.layer_plan(), options.shard_bytes);
+    const auto layers = plan.layer_plan();
+    int64_t total = 0;
+    for (const auto& layer : layers.layers) total += std::max<int64_t>(layer.size, 0);
+    const auto shard_bytes = options.shard_bytes > 0 ? options.shard_bytes : automatic_shard_bytes(total, comm.size());
+    plan.shards = cut_shards(layers, shard_bytes);
     plan.parameters = {{"registry", options.layout_dir.empty() ? options.registry_url : "oci:" + options.layout_dir},
                        {"images", options.images_path},
                        {"platform", options.platform.str()},
-                       {"shard_bytes", std::to_string(options.shard_bytes)}};
+                       {"shard_bytes", std::to_string(shard_bytes)}};
     if (comm.is_root()) save_plan(plan, plan_path(options.work_dir));
     comm.barrier();
     return plan;
@@ -156,7 +161,11 @@ bool retry_failed_images(CensusPlan& plan, const CensusOptions& options, const m
     for (auto& layer : plan.layer_plan().layers)
         if (!planned.count(layer.digest)) fresh.layers.push_back(std::move(layer));
     const auto first_new = static_cast<int64_t>(plan.shards.size());
-    for (auto& shard : cut_shards(fresh, options.shard_bytes)) {
+    const auto shard_bytes = options.shard_bytes > 0 ? options.shard_bytes
+                                                     : std::stoll(plan.parameters.count("shard_bytes")
+                                                                      ? plan.parameters.at("shard_bytes")
+                                                                      : std::to_string(int64_t{1} << 30));
+    for (auto& shard : cut_shards(fresh, shard_bytes)) {
         shard.id += first_new;
         plan.shards.push_back(std::move(shard));
     }
@@ -192,6 +201,11 @@ MergeOptions merge_options(const CensusOptions& options, const mpi::Communicator
 }
 
 }  // namespace
+
+int64_t automatic_shard_bytes(int64_t total_compressed_bytes, int ranks) {
+    const int64_t per_shard = total_compressed_bytes / (8 * std::max(1, ranks));
+    return std::clamp<int64_t>(per_shard, int64_t{16} << 20, int64_t{1} << 30);
+}
 
 int plan_census(const CensusOptions& options, const mpi::Communicator& comm) {
     RunLog log(comm);

@@ -33,7 +33,7 @@ struct CensusOptions {
     int retries = 3;
     LayerLimits limits;
     std::size_t top_rows = 1000;
-    int64_t shard_bytes = int64_t{4} << 30;
+    int64_t shard_bytes = 0;  // 0: automatic (see automatic_shard_bytes)
     int concurrency = 1;
     std::size_t memory_per_rank = std::size_t{2} << 30;  // the duplicate index spills to disk past this
     double progress_seconds = 10;
@@ -43,6 +43,11 @@ struct CensusOptions {
     std::string command_line;
     std::map<std::string, std::string> parameters;  // recorded in /provenance
 };
+
+// The shard size when none is given: about 8 shards per rank so that dynamic
+// scheduling can balance, within [16 MiB, 1 GiB] so that shard files stay few
+// on big censuses and not absurdly small on tiny ones.
+int64_t automatic_shard_bytes(int64_t total_compressed_bytes, int ranks);
 
 // Collective. Each returns the process exit code.
 int run_census(const CensusOptions& options, const mpi::Communicator& comm);
