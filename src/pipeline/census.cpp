@@ -183,7 +183,8 @@ CensusPlan obtain_plan(const CensusOptions& options, const mpi::Communicator& co
     if (std::filesystem::exists(path)) {
         log.root("plan: using the saved plan %s", path.c_str());
         auto plan = load_plan(path);
-        if (options.retry_failed) retry_failed_images(plan, options, comm, log);
+        // Array tasks (--shards) run concurrently: only a whole run may rewrite the plan.
+        if (options.retry_failed && !options.shards) retry_failed_images(plan, options, comm, log);
         return plan;
     }
     if (must_exist) throw std::runtime_error("no plan in " + options.work_dir + "; run `regcensus plan` first");
