@@ -2,8 +2,10 @@
 - HubReplay: a loopback HTTP server answering like Docker Hub's JSON API
   (the documented shapes: `{count, next, previous, results}`; namespace listing
   results with name/namespace/pull_count/star_count/last_updated/is_private;
-  search results with repo_name/pull_count/star_count/is_official), synthetic
-  content, with a search page cap, rate-limit answers and injected failures.
+  search results with repo_name/pull_count/star_count/is_official; repository
+  info `GET /v2/repositories/{ns}/{name}/`, one object with name/namespace/
+  pull_count/star_count/last_updated/is_private/...), synthetic content,
+  with a search page cap, rate-limit answers and injected failures.
   It records every request (time, path, status) so tests can check what the
   crawler asked for.
 - populate_registry: >1,000 repositories pushed cheaply into a real
@@ -24,7 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class HubReplay:
     def __init__(self, repositories, page_cap=2):
-        """repositories: dicts with namespace, name, pull_count, star_count, last_updated."""
+        """repositories: dicts with namespace, name, pull_count, star_count, last_updated,
+        optionally search_pull_count (what a lagging search index reports instead)."""
         self.repositories = sorted(repositories, key=lambda r: (r["namespace"], r["name"]))
         self.page_cap = page_cap          # search pages served per query; then next is null
         self.lock = threading.Lock()
@@ -36,6 +39,7 @@ class HubReplay:
         self.too_many_at = set()          # request numbers (1-based) answered 429 + X-Retry-After
         self.spent_at = set()             # request numbers answered 200 with X-RateLimit-Remaining: 0
         self.pauses = []                  # (sent at, until) of the 429 / spent answers
+        self.info_missing = set()         # (namespace, name) whose repository info is 404 (deleted since indexed)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -90,10 +94,26 @@ class HubReplay:
             "next": relative_next if more else None,  # relative, as some proxies rewrite it; must be resolved
             "previous": None,
             "results": [{"repo_name": r["name"] if r["namespace"] == "library" else f"{r['namespace']}/{r['name']}",
-                         "short_description": "", "star_count": r["star_count"], "pull_count": r["pull_count"],
+                         "short_description": "", "star_count": r["star_count"],
+                         "pull_count": r.get("search_pull_count", r["pull_count"]),
                          "repo_owner": "", "is_automated": False,
                          "is_official": r["namespace"] == "library"} for r in chunk],
         }
+
+    def repository_info(self, namespace, name):
+        """The documented object of GET /v2/repositories/{ns}/{name}/ (a subset of its fields)."""
+        found = [r for r in self.repositories if r["namespace"] == namespace and r["name"] == name]
+        if not found or (namespace, name) in self.info_missing:
+            return 404, {"message": "object not found", "errinfo": {}}
+        r = found[0]
+        return 200, {"user": namespace, "name": name, "namespace": namespace, "repository_type": "image",
+                     "status": 1, "status_description": "active", "description": "", "is_private": False,
+                     "is_automated": False, "star_count": r["star_count"], "pull_count": r["pull_count"],
+                     "last_updated": r["last_updated"], "date_registered": "2015-01-01T00:00:00Z",
+                     "collaborator_count": 0, "affiliation": None, "hub_user": namespace,
+                     "has_starred": False, "full_description": "", "permissions": {"read": True, "write": False,
+                                                                                   "admin": False},
+                     "media_types": [], "content_types": ["image"]}
 
     def _handler(self):
         replay = self
@@ -149,6 +169,8 @@ class HubReplay:
                     status, body = replay.search_page(query.get("query", ""), page, page_size)
                 elif len(parts) == 4 and parts[:2] == ["v2", "namespaces"] and parts[3] == "repositories":
                     status, body = replay.namespace_page(parts[2], page, page_size)
+                elif len(parts) == 4 and parts[:2] == ["v2", "repositories"] and url.path.endswith("/"):
+                    status, body = replay.repository_info(parts[2], parts[3])
                 else:
                     status, body = 404, {"message": "not found"}
                 headers = [("X-RateLimit-Limit", "180"), ("X-RateLimit-Remaining", "100"),

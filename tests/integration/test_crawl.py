@@ -136,7 +136,8 @@ def hub_repositories():
     def add(namespace, name):
         i = len(repos)
         repos.append({"namespace": namespace, "name": name, "pull_count": 1000 * i + 7, "star_count": i % 13,
-                      "last_updated": f"2024-01-{i % 28 + 1:02d}T00:00:00.{i:06d}Z"})
+                      "last_updated": f"2024-01-{i % 28 + 1:02d}T00:00:00.{i:06d}Z",
+                      "search_pull_count": 1000 * i + 3})  # the search index lags behind the repository info
 
     for name in ["alpine", "busybox", "nginx", "node", "postgres", "python", "redis"]:
         add("library", name)
@@ -154,6 +155,22 @@ def hub_repositories():
 
 def reference(r):
     return f"{r['namespace']}/{r['name']}:latest"
+
+
+INFO_MISSING = {("bob", "ab")}  # repository info 404: deleted after the search indexed it
+
+
+def info_requests(replay):
+    """Repository info path -> number of answers (200 or 404) the crawler got."""
+    with replay.lock:
+        return collections.Counter(p for _, p, status in replay.requests
+                                   if p.startswith("/v2/repositories/") and status in (200, 404))
+
+
+def search_only(replay):
+    """Repositories no namespace listing of the crawl lists (found only by search)."""
+    listed = {"library", *NAMESPACES}
+    return [r for r in replay.repositories if r["namespace"] not in listed]
 
 
 def hub_expected(replay):
@@ -178,9 +195,12 @@ def hub_expected(replay):
         matches = replay.search_matches(query)
         served = matches[:PAGE_CAP * PAGE_SIZE]
         for i, r in enumerate(served):
+            # A row found only by search gets pull_count, star_count and last_updated from the
+            # repository info; a 404 there keeps the search's (lagging) values and no last_updated.
+            missing = (r["namespace"], r["name"]) in INFO_MISSING
             offer((2, f"search:{query}", i // PAGE_SIZE, i % PAGE_SIZE + 1),
-                  (reference(r), r["pull_count"], r["star_count"], "", int(r["namespace"] == "library"),
-                   f"search:{query}"))
+                  (reference(r), r["search_pull_count"] if missing else r["pull_count"], r["star_count"],
+                   "" if missing else r["last_updated"], int(r["namespace"] == "library"), f"search:{query}"))
         if len(served) < len(matches) and len(query) < MAX_QUERY_LENGTH:
             for c in ALPHABET:
                 if query + c not in known:
@@ -194,6 +214,7 @@ def hub_expected(replay):
 @pytest.fixture
 def hub(tmp_path):
     replay = HubReplay(hub_repositories(), page_cap=PAGE_CAP)
+    replay.info_missing = INFO_MISSING
     (tmp_path / "namespaces.txt").write_text("# namespaces\n" + "\n".join(NAMESPACES) + "\n")
     (tmp_path / "queries.txt").write_text("\n".join(QUERIES) + "\n\n")
     yield replay
@@ -223,6 +244,11 @@ def test_hub_crawl_is_exact(hub, tmp_path):
     assert all(len(l) == 3 and l[0].endswith("Z") for l in lines)
     assert ["namespace:acme", "12"] in [l[1:] for l in lines]
     assert lines[-1][1:] == ["images", str(len(read_list(out)))]
+    # One repository info request per repository found only by search, none for listed ones.
+    infos = info_requests(hub)
+    assert infos == {f"/v2/repositories/{r['namespace']}/{r['name']}/": 1 for r in search_only(hub)}
+    assert any(row.split("\t")[0] == "bob/ab:latest" and row.split("\t")[3] == "" for row in read_list(out))
+    assert "repository info of" in result.stderr
 
 
 def test_hub_waits_out_429_and_spent_rate_limit(hub, tmp_path):
@@ -258,6 +284,36 @@ def test_hub_interrupted_crawl_resumes_without_refetching(hub, tmp_path, mode):
     run(hub_command(hub, tmp_path, out, "--state", state))
     assert read_list(out) == hub_expected(hub)
     assert set(hub.served().values()) == {1}  # no finished page was requested again
+    assert set(info_requests(hub).values()) == {1}
+
+
+@pytest.mark.parametrize("mode", ["503", "close"])
+def test_hub_interrupted_during_repository_info_resumes_without_asking_again(hub, tmp_path, mode):
+    # A first crawl without failures counts the listing pages; the failure then comes
+    # when part of the repository info has been answered.
+    run(hub_command(hub, tmp_path, tmp_path / "probe.tsv"))
+    listing_requests = sum(1 for _, p, _ in hub.requests if not p.startswith("/v2/repositories/"))
+    info_total = len(info_requests(hub))
+    assert info_total > 20
+    hub.requests.clear()
+
+    out, state = tmp_path / "hub.tsv", tmp_path / "state.json"
+    hub.fail_after, hub.fail_mode, hub.admitted = listing_requests + 15, mode, 0
+    failed = subprocess.run([str(c) for c in hub_command(hub, tmp_path, out, "--state", state, "--retries", "1")],
+                            capture_output=True, text=True, env=MPI_ENV)
+    assert failed.returncode != 0, failed.stderr
+    assert not out.exists()
+    answered_before = len(info_requests(hub))
+    assert 0 < answered_before < info_total
+    journal = (tmp_path / "state.json.journal").read_text().splitlines()
+    assert sum(1 for line in journal if line.startswith("i\t")) == answered_before
+
+    hub.fail_after = None
+    result = run(hub_command(hub, tmp_path, out, "--state", state))
+    assert read_list(out) == hub_expected(hub)
+    assert set(hub.served().values()) == {1}  # no listing page and no repository info asked again
+    assert set(info_requests(hub).values()) == {1} and len(info_requests(hub)) == info_total
+    assert f"repository info of {info_total - answered_before} repositories" in result.stderr
 
 
 def test_hub_killed_crawl_resumes(hub, tmp_path):
@@ -279,6 +335,7 @@ def test_hub_killed_crawl_resumes(hub, tmp_path):
     served = hub.served()
     assert sum(n - 1 for n in served.values()) <= 4
     assert sum(served.values()) - first_run < len(served)  # the rerun did not start over
+    assert sum(n - 1 for n in info_requests(hub).values()) <= 4
 
 
 def test_hub_max_requests_per_second(hub, tmp_path):

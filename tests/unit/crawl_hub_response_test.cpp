@@ -42,6 +42,25 @@ TEST(CrawlHubResponse, SearchPage) {
     EXPECT_THROW(parse_search_page("{\"count\": 1}"), std::runtime_error);
 }
 
+TEST(CrawlHubResponse, RepositoryInfo) {
+    const auto info = parse_repository_info(R"({"user": "bitnami", "name": "nginx", "namespace": "bitnami",
+        "repository_type": "image", "status": 1, "is_private": false, "star_count": 150, "pull_count": 1234567890123,
+        "last_updated": "2024-05-01T12:00:00.123456Z", "date_registered": "2015-01-01T00:00:00Z", "affiliation": null})");
+    EXPECT_EQ(info.namespace_name, "bitnami");
+    EXPECT_EQ(info.name, "nginx");
+    EXPECT_EQ(info.pull_count, 1234567890123);
+    EXPECT_EQ(info.star_count, 150);
+    EXPECT_EQ(info.last_updated, "2024-05-01T12:00:00.123456Z");
+    EXPECT_FALSE(info.is_private);
+    const auto sparse = parse_repository_info(R"({"name": "x", "namespace": "y", "last_updated": null})");
+    EXPECT_EQ(sparse.pull_count, -1);
+    EXPECT_EQ(sparse.last_updated, "");
+    EXPECT_THROW(parse_repository_info("[1, 2]"), std::runtime_error);
+    EXPECT_THROW(parse_repository_info("not json"), std::runtime_error);
+    EXPECT_EQ(repository_info_url("https://hub.docker.com/", "bitnami", "nginx"),
+              "https://hub.docker.com/v2/repositories/bitnami/nginx/");
+}
+
 TEST(CrawlHubResponse, FirstPageUrls) {
     EXPECT_EQ(namespace_listing_url("http://127.0.0.1:9/", "library", 100),
               "http://127.0.0.1:9/v2/namespaces/library/repositories?page_size=100&page=1");

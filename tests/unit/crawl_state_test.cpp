@@ -97,6 +97,32 @@ TEST(CrawlState, ResumesCommittedStateAndDropsUncommittedJournalBytes) {
     EXPECT_THROW(CrawlState(path, "registry http://other"), std::runtime_error);
 }
 
+TEST(CrawlState, RepositoryInfoIsJournalledAndResumed) {
+    const RepositoryInfo found{"bob/app:latest", true, 1234567890123, 7, "2024-05-01T12:00:00.123456Z"};
+    const RepositoryInfo missing{"bob/gone:latest", false, -1, -1, ""};
+    const auto contents =
+        parse_journal(journal_repository_info_line(found) + "\n" + journal_repository_info_line(missing) + "\n");
+    ASSERT_EQ(contents.repository_info.size(), 2u);
+    EXPECT_EQ(contents.repository_info.at("bob/app:latest"), found);
+    EXPECT_EQ(contents.repository_info.at("bob/gone:latest"), missing);
+    EXPECT_THROW(parse_journal("i\tbob/app:latest\t1\n"), std::runtime_error);
+
+    TempDir dir;
+    const std::string path = (dir.path / "state.json").string();
+    {
+        CrawlState state(path, "hub http://h");
+        CrawlCommit commit;  // no listing: only an info, no "=" line
+        commit.infos = {found};
+        state.commit(commit);
+        EXPECT_TRUE(state.in_progress().empty());
+        EXPECT_TRUE(state.listings_done().empty());
+    }
+    CrawlState resumed(path, "hub http://h");
+    EXPECT_EQ(resumed.repository_info().size(), 1u);
+    EXPECT_EQ(resumed.repository_info().at("bob/app:latest"), found);
+    EXPECT_TRUE(resumed.listings_done().empty());
+}
+
 TEST(CrawlState, WithoutPathKeepsRowsInMemory) {
     CrawlState state("", "registry http://r");
     CrawlCommit commit;
