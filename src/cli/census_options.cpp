@@ -73,7 +73,8 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
             "bytes of content records a rank holds in the duplicate index before spilling sorted runs to --work");
     if (analyses)
         options.add_options()("resume", po::bool_switch(&o.resume), "continue the run of --work: finished shards are skipped")(
-            "retry-failed", po::bool_switch(&o.retry_failed), "redo the layers whose status is a retryable failure")(
+            "retry-failed", po::bool_switch(&o.retry_failed),
+            "redo the images and layers whose status is a retryable failure (network, rate_limited, 5xx)")(
             "shards", po::value(&shards), "analyse only these shards (e.g. 3,17,40-45) and write no results file")(
             "concurrency", po::value(&o.concurrency)->default_value(o.concurrency), "layers analysed at once per rank")(
             "progress", po::value(&o.progress_seconds)->default_value(o.progress_seconds),
