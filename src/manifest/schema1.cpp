@@ -3,37 +3,10 @@
 #include <simdjson.h>
 
 #include "regcensus/manifest/manifest.hpp"
+#include "regcensus/util/base64.hpp"
 #include "regcensus/util/sha256.hpp"
 
 namespace regcensus {
-
-namespace {
-
-// JWS uses unpadded base64url; nullopt on any character outside the alphabet.
-std::optional<std::string> decode_base64url(std::string_view text) {
-    std::string decoded;
-    uint32_t buffer = 0;
-    int bits = 0;
-    for (char c : text) {
-        int value;
-        if (c >= 'A' && c <= 'Z') value = c - 'A';
-        else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
-        else if (c >= '0' && c <= '9') value = c - '0' + 52;
-        else if (c == '-' || c == '+') value = 62;
-        else if (c == '_' || c == '/') value = 63;
-        else if (c == '=') break;
-        else return std::nullopt;
-        buffer = (buffer << 6) | uint32_t(value);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            decoded += char((buffer >> bits) & 0xff);
-        }
-    }
-    return decoded;
-}
-
-}  // namespace
 
 std::optional<std::string> schema1_signed_payload(std::string_view bytes) {
     simdjson::dom::parser parser;
@@ -47,7 +20,7 @@ std::optional<std::string> schema1_signed_payload(std::string_view bytes) {
         return std::nullopt;
     std::string_view protected_header;
     if (signatures.at(0)["protected"].get_string().get(protected_header) != simdjson::SUCCESS) return std::nullopt;
-    const auto header_json = decode_base64url(protected_header);
+    const auto header_json = base64url_decode(protected_header);
     if (!header_json) return std::nullopt;
 
     simdjson::dom::parser header_parser;
@@ -60,7 +33,7 @@ std::optional<std::string> schema1_signed_payload(std::string_view bytes) {
         header["formatTail"].get_string().get(format_tail) != simdjson::SUCCESS)
         return std::nullopt;
     if (format_length < 0 || uint64_t(format_length) > bytes.size()) return std::nullopt;
-    const auto tail = decode_base64url(format_tail);
+    const auto tail = base64url_decode(format_tail);
     if (!tail) return std::nullopt;
     return std::string(bytes.substr(0, size_t(format_length))) + *tail;
 }

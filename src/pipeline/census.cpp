@@ -51,9 +51,10 @@ private:
     RegistryOptions registry_;
 };
 
-// Ranks resolve images round-robin, then everyone gets every row in list order.
-std::vector<ImageRecord> resolve_all_images(const CensusOptions& options, const mpi::Communicator& comm) {
-    const auto entries = read_image_list(options.images_path);
+// Ranks resolve the entries round-robin; every rank gets every entry's rows
+// (several for an index with --all-platforms), by position in `entries`.
+std::vector<std::vector<ImageRecord>> resolve_entries(const CensusOptions& options, const mpi::Communicator& comm,
+                                                      const std::vector<ImageListEntry>& entries) {
     auto store = StoreFactory(options).open();
     WorkDirectory work(options.work_dir);
     ResolveOptions resolve;
@@ -68,7 +69,6 @@ std::vector<ImageRecord> resolve_all_images(const CensusOptions& options, const 
         mine.put<uint64_t>(rows.size());
         for (const auto& row : rows) encode(mine, row);
     }
-    // Rows in list order; an entry naming an index with --all-platforms gives several.
     std::vector<std::vector<ImageRecord>> rows_of_entry(entries.size());
     for (const auto& part : comm.allgather(mine.bytes())) {
         ByteReader in(part);
@@ -77,8 +77,12 @@ std::vector<ImageRecord> resolve_all_images(const CensusOptions& options, const 
             for (auto n = in.get<uint64_t>(); n > 0; --n) rows_of_entry[i].push_back(decode_image_record(in));
         }
     }
+    return rows_of_entry;
+}
+
+std::vector<ImageRecord> resolve_all_images(const CensusOptions& options, const mpi::Communicator& comm) {
     std::vector<ImageRecord> images;
-    for (auto& rows : rows_of_entry)
+    for (auto& rows : resolve_entries(options, comm, read_image_list(options.images_path)))
         for (auto& row : rows) images.push_back(std::move(row));
     return images;
 }
@@ -122,30 +126,12 @@ bool retry_failed_images(CensusPlan& plan, const CensusOptions& options, const m
         if (is_retryable_status(plan.images[i].status)) retry.push_back(i);
     if (retry.empty()) return false;
     log.root("plan: resolving %zu image(s) again whose plan failed for a retryable reason", retry.size());
-    auto store = StoreFactory(options).open();
-    WorkDirectory work(options.work_dir);
-    ResolveOptions resolve;
-    resolve.platform = options.platform;
-    resolve.docker_hub = options.layout_dir.empty() && is_docker_hub_url(options.registry_url);
-    resolve.all_platforms = options.all_platforms;
-    ByteWriter mine;
-    for (std::size_t k = static_cast<std::size_t>(comm.rank()); k < retry.size();
-         k += static_cast<std::size_t>(comm.size())) {
-        const auto& old = plan.images[retry[k]];
-        ImageListEntry entry{old.reference, old.pull_count, old.star_count, 0};
-        auto rows = resolve_image(*store, entry, resolve, work);
-        mine.put<uint64_t>(retry[k]);
-        mine.put<uint64_t>(rows.size());
-        for (const auto& row : rows) encode(mine, row);
-    }
+    std::vector<ImageListEntry> entries;
+    for (auto i : retry) entries.push_back({plan.images[i].reference, plan.images[i].pull_count,
+                                            plan.images[i].star_count, 0});
+    auto resolved = resolve_entries(options, comm, entries);
     std::map<std::size_t, std::vector<ImageRecord>> replaced;
-    for (const auto& part : comm.allgather(mine.bytes())) {
-        ByteReader in(part);
-        while (!in.done()) {
-            auto i = in.get<uint64_t>();
-            for (auto n = in.get<uint64_t>(); n > 0; --n) replaced[i].push_back(decode_image_record(in));
-        }
-    }
+    for (std::size_t k = 0; k < retry.size(); ++k) replaced[retry[k]] = std::move(resolved[k]);
     std::vector<ImageRecord> images;
     for (std::size_t i = 0; i < plan.images.size(); ++i) {
         if (auto it = replaced.find(i); it != replaced.end())

@@ -11,7 +11,7 @@
 
 namespace regcensus {
 
-LayerPlan CensusPlan::layer_plan() const { return plan_layers(images, 1); }
+LayerPlan CensusPlan::layer_plan() const { return plan_layers(images); }
 
 int64_t CensusPlan::layer_count() const {
     int64_t n = 0;

@@ -256,13 +256,6 @@ DedupSummary reduce_duplicates(const mpi::Communicator& comm, std::vector<Conten
     return reduce_duplicates(comm, source, options, sole_image_of_layer, lookup_path);
 }
 
-DedupSummary reduce_duplicates(const mpi::Communicator& comm, std::vector<ContentRecord> local,
-                               std::size_t top_rows, const PathLookup& lookup_path) {
-    DedupOptions options;
-    options.top_rows = top_rows;
-    return reduce_duplicates(comm, std::move(local), options, {}, lookup_path);
-}
-
 std::string hash_hex(const ContentHash& hash) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string text(32, '0');

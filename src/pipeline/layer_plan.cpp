@@ -1,29 +1,11 @@
 #include "regcensus/pipeline/layer_plan.hpp"
 
 #include <algorithm>
-#include <numeric>
 #include <unordered_map>
 #include <unordered_set>
 
 namespace regcensus {
-namespace {
-
-void assign_owners(std::vector<PlannedLayer>& layers, int ranks) {
-    std::vector<std::size_t> order(layers.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return layers[a].size > layers[b].size; });
-    std::vector<int64_t> load(static_cast<std::size_t>(ranks), 0);
-    for (auto i : order) {
-        auto least = std::min_element(load.begin(), load.end()) - load.begin();
-        layers[i].owner_rank = static_cast<int>(least);
-        load[least] += std::max<int64_t>(layers[i].size, 1);
-    }
-}
-
-}  // namespace
-
-LayerPlan plan_layers(const std::vector<ImageRecord>& images, int ranks) {
+LayerPlan plan_layers(const std::vector<ImageRecord>& images) {
     LayerPlan plan;
     std::unordered_map<std::string, std::size_t> first_seen;
     std::vector<PlannedLayer> unsorted;
@@ -34,7 +16,7 @@ LayerPlan plan_layers(const std::vector<ImageRecord>& images, int ranks) {
             auto [it, inserted] = first_seen.try_emplace(ref.digest, unsorted.size());
             if (inserted)
                 unsorted.push_back({ref.digest, ref.media_type, image.repository, ref.size, 0,
-                                    static_cast<int64_t>(i), ref.foreign, 0});
+                                    static_cast<int64_t>(i), ref.foreign});
             auto& layer = unsorted[it->second];
             if (counted.insert(ref.digest).second && ++layer.ref_count > 1) layer.sole_image = -1;
         }
@@ -51,7 +33,6 @@ LayerPlan plan_layers(const std::vector<ImageRecord>& images, int ranks) {
         for (const auto& ref : image.layers) plan.image_layer_rows.push_back(row_of.at(ref.digest));
         plan.image_layer_offsets.push_back(static_cast<int64_t>(plan.image_layer_rows.size()));
     }
-    assign_owners(plan.layers, ranks);
     return plan;
 }
 

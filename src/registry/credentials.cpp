@@ -15,7 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "regcensus/registry/base64.hpp"
+#include "regcensus/util/base64.hpp"
 
 extern char** environ;
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "regcensus/registry/auth_challenge.hpp"
-#include "regcensus/registry/base64.hpp"
+#include "regcensus/util/base64.hpp"
 #include "regcensus/registry/curl_handles.hpp"
 #include "regcensus/util/data_error.hpp"
 

@@ -35,12 +35,7 @@ std::string strip_trailing_slashes(std::string url) {
 }
 
 HttpPolicy policy_of(const RegistryOptions& options) {
-    HttpPolicy policy;
-    policy.tls_verify = options.tls_verify;
-    policy.connect_timeout_s = options.connect_timeout_s;
-    policy.retries = options.retries;
-    policy.https_only = options.url.starts_with("https://");
-    policy.log_retries = options.log_retries;
+    HttpPolicy policy = transport_policy(options);
     // Every attempt, retries and stream resumes included, counts against the
     // registry's rate cap and reads its quota headers.
     std::shared_ptr<RegistryShared> shared = options.shared;

@@ -15,7 +15,9 @@ std::optional<RegistryCredential> credential_for(const RegistryOptions& options)
     return load_credential(*auth_file, host);
 }
 
-HttpPolicy token_policy(const RegistryOptions& options) {
+}  // namespace
+
+HttpPolicy transport_policy(const RegistryOptions& options) {
     HttpPolicy policy;
     policy.tls_verify = options.tls_verify;
     policy.connect_timeout_s = options.connect_timeout_s;
@@ -25,10 +27,8 @@ HttpPolicy token_policy(const RegistryOptions& options) {
     return policy;
 }
 
-}  // namespace
-
 RegistryShared::RegistryShared(const RegistryOptions& options)
-    : auth_(credential_for(options), token_policy(options)),
+    : auth_(credential_for(options), transport_policy(options)),
       pacer_(options.max_requests_per_second, options.quota_reserve) {}
 
 void share_registry_state(RegistryOptions& options) {

@@ -11,7 +11,7 @@
 #include "registry_fixture.hpp"
 #include "regcensus/manifest/manifest.hpp"
 #include "regcensus/registry/auth_challenge.hpp"
-#include "regcensus/registry/base64.hpp"
+#include "regcensus/util/base64.hpp"
 #include "regcensus/registry/credentials.hpp"
 #include "regcensus/registry/http_session.hpp"
 #include "regcensus/registry/registry_client.hpp"

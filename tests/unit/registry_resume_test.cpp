@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "registry_fixture.hpp"
-#include "regcensus/registry/base64.hpp"
+#include "regcensus/util/base64.hpp"
 #include "regcensus/registry/registry_client.hpp"
 #include "regcensus/registry/request_pacer.hpp"
 #include "regcensus/util/data_error.hpp"

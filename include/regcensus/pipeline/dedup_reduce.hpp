@@ -51,10 +51,6 @@ DedupSummary reduce_duplicates(const mpi::Communicator& comm, std::vector<Conten
                                const DedupOptions& options, const std::vector<int64_t>& sole_image_of_layer,
                                const PathLookup& lookup_path);
 
-// The original entry point: no per-layer counts, default budget.
-DedupSummary reduce_duplicates(const mpi::Communicator& comm, std::vector<ContentRecord> local,
-                               std::size_t top_rows, const PathLookup& lookup_path);
-
 std::string hash_hex(const ContentHash& hash);  // 32 lowercase hex digits, high 64 bits first
 
 }  // namespace regcensus

@@ -1,7 +1,7 @@
 #pragma once
 // From resolved images to the distinct layers: one row per distinct digest,
 // sorted by digest (the /layers row order), its reference count, where to fetch
-// it, which rank analyses it, and the CSR index from images to layer rows.
+// it, and the CSR index from images to layer rows.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,7 +18,6 @@ struct PlannedLayer {
     int64_t ref_count = 0;   // images (rows of /images) whose manifest lists it, each image once
     int64_t sole_image = -1; // the only image row listing it, or -1 when two or more do
     bool foreign = false;    // a foreign layer (descriptor `urls`): not fetched
-    int owner_rank = 0;
 };
 
 struct LayerPlan {
@@ -27,8 +26,6 @@ struct LayerPlan {
     std::vector<int64_t> image_layer_rows;     // rows of `layers`, base layer first
 };
 
-// Owners are balanced by compressed bytes (largest first onto the least loaded
-// rank), deterministic for the same images and rank count.
-LayerPlan plan_layers(const std::vector<ImageRecord>& images, int ranks);
+LayerPlan plan_layers(const std::vector<ImageRecord>& images);
 
 }  // namespace regcensus

@@ -29,6 +29,11 @@ private:
 
 // Gives `options` a shared state if it has none yet; call once before copying
 // the options to clients on several threads.
+// The transport policy that the options ask for (TLS, timeouts, retries, https
+// only), before any pacing: what token requests use, and what registry
+// requests build on.
+HttpPolicy transport_policy(const RegistryOptions& options);
+
 void share_registry_state(RegistryOptions& options);
 
 }  // namespace regcensus

@@ -1,4 +1,4 @@
-#include "regcensus/registry/base64.hpp"
+#include "regcensus/util/base64.hpp"
 
 #include <cstdint>
 
@@ -29,7 +29,10 @@ std::string base64_encode(std::string_view bytes) {
     return encoded;
 }
 
-std::optional<std::string> base64_decode(std::string_view text) {
+namespace {
+
+// One decoder for both alphabets: base64url (JWS) adds '-' and '_' and allows no whitespace.
+std::optional<std::string> decode(std::string_view text, bool url_alphabet) {
     std::string decoded;
     uint32_t buffer = 0;
     int bits = 0;
@@ -38,10 +41,10 @@ std::optional<std::string> base64_decode(std::string_view text) {
         if (c >= 'A' && c <= 'Z') value = c - 'A';
         else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
         else if (c >= '0' && c <= '9') value = c - '0' + 52;
-        else if (c == '+') value = 62;
-        else if (c == '/') value = 63;
+        else if (c == '+' || (url_alphabet && c == '-')) value = 62;
+        else if (c == '/' || (url_alphabet && c == '_')) value = 63;
         else if (c == '=') break;
-        else if (c == '\n' || c == '\r' || c == ' ') continue;
+        else if (!url_alphabet && (c == '\n' || c == '\r' || c == ' ')) continue;
         else return std::nullopt;
         buffer = (buffer << 6) | uint32_t(value);
         bits += 6;
@@ -52,5 +55,11 @@ std::optional<std::string> base64_decode(std::string_view text) {
     }
     return decoded;
 }
+
+}  // namespace
+
+std::optional<std::string> base64_decode(std::string_view text) { return decode(text, false); }
+
+std::optional<std::string> base64url_decode(std::string_view text) { return decode(text, true); }
 
 }  // namespace regcensus
