@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -30,9 +31,10 @@ def free_port():
 
 
 class Registry:
-    """A docker-registry process with its storage and access log in a temp dir."""
+    """A docker-registry process with its storage and access log in a temp dir.
+    `extra_config` is YAML appended to its config (an `auth:` or `compatibility:` section)."""
 
-    def __init__(self, root: pathlib.Path):
+    def __init__(self, root: pathlib.Path, extra_config: str = ""):
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -44,7 +46,7 @@ class Registry:
             "version: 0.1\n"
             "log:\n  level: warn\n  accesslog:\n    disabled: false\n"
             f"storage:\n  filesystem:\n    rootdirectory: {self.storage}\n  delete:\n    enabled: true\n"
-            f"http:\n  addr: 127.0.0.1:{self.port}\n")
+            f"http:\n  addr: 127.0.0.1:{self.port}\n" + extra_config)
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(["docker-registry", "serve", str(config)], stdout=self.log,
                                         stderr=subprocess.STDOUT)
@@ -53,6 +55,8 @@ class Registry:
             try:
                 urllib.request.urlopen(self.url + "/v2/", timeout=1).read()
                 return
+            except urllib.error.HTTPError:
+                return  # answering (401 when auth is configured)
             except OSError:
                 if time.time() > deadline or self.process.poll() is not None:
                     raise RuntimeError("docker-registry did not start; see " + str(self.log_path))

@@ -7,16 +7,12 @@ target never sees the Authorization header; no credential reaches the log."""
 import base64
 import json
 import re
-import signal
 import subprocess
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 from census_checks import datasets
-from conftest import BIN, MPI_ENV, free_port, run
+from conftest import BIN, MPI_ENV, Registry, free_port, run
 from fault_proxy import FaultProxy
 
 USER, PASSWORD = "census", "s3cret-horse"
@@ -27,49 +23,12 @@ def auth_config(path, hosts):
     path.write_text(json.dumps({"auths": {h: {"auth": token} for h in hosts}}))
 
 
-class ConfiguredRegistry:
-    """docker-registry with extra YAML in its config (an `auth:` section); ready once /v2/ answers, 401 included."""
-
-    def __init__(self, root, extra_config=""):
-        root.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = root / "config.yml"
-        config.write_text(
-            "version: 0.1\nlog:\n  level: warn\n"
-            f"storage:\n  filesystem:\n    rootdirectory: {root / 'storage'}\n  delete:\n    enabled: true\n"
-            f"http:\n  addr: 127.0.0.1:{self.port}\n" + extra_config)
-        self.log = open(root / "registry.log", "wb")
-        self.process = subprocess.Popen(["docker-registry", "serve", str(config)], stdout=self.log,
-                                        stderr=subprocess.STDOUT)
-        deadline = time.time() + 20
-        while True:
-            try:
-                urllib.request.urlopen(self.url + "/v2/", timeout=1).read()
-                return
-            except urllib.error.HTTPError:
-                return  # answering, with 401
-            except OSError:
-                if time.time() > deadline or self.process.poll() is not None:
-                    raise RuntimeError(f"docker-registry did not start; see {root / 'registry.log'}")
-                time.sleep(0.1)
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-
-
 def htpasswd_registry(root):
     root.mkdir(parents=True, exist_ok=True)
     htpasswd = root / "htpasswd"
     htpasswd.write_text(subprocess.run(["htpasswd", "-Bbn", USER, PASSWORD], capture_output=True, text=True,
                                        check=True).stdout)
-    return ConfiguredRegistry(root, extra_config=f"auth:\n  htpasswd:\n    realm: regcensus-test\n    path: {htpasswd}\n")
+    return Registry(root, extra_config=f"auth:\n  htpasswd:\n    realm: regcensus-test\n    path: {htpasswd}\n")
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +108,7 @@ def test_no_credential_in_the_logs(faulty_and_clean):
 def test_a_known_quota_is_not_exhausted(tmp_path):
     """A registry announcing `ratelimit-remaining` (Docker Hub style, counted on manifest GETs): fetch stops
     asking while one request is left and marks the rest `rate_limited`, saying why."""
-    registry = ConfiguredRegistry(tmp_path / "registry")
+    registry = Registry(tmp_path / "registry")
     proxy = FaultProxy(registry.url, free_port(), free_port(), faults_enabled=False, quota=6).start()
     try:
         corpus = tmp_path / "corpus"

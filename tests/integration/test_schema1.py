@@ -10,10 +10,7 @@ import gzip
 import hashlib
 import io
 import json
-import signal
-import subprocess
 import tarfile
-import time
 import urllib.error
 import urllib.request
 
@@ -22,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from conftest import BIN, free_port, run
+from conftest import BIN, Registry, run
 from results import open_results
 
 V1_SIGNED = "application/vnd.docker.distribution.manifest.v1+prettyjws"
@@ -88,32 +85,11 @@ def sign_schema1(manifest: dict) -> tuple[bytes, bytes]:
     return signed, payload
 
 
-class Schema1Registry:
+class Schema1Registry(Registry):
     """docker-registry accepting schema 1 pushes (its signing key for GETs generated at start)."""
 
     def __init__(self, root):
-        root.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = root / "registry.log"
-        config = root / "config.yml"
-        config.write_text(
-            "version: 0.1\nlog:\n  level: info\n"
-            f"storage:\n  filesystem:\n    rootdirectory: {root / 'storage'}\n"
-            f"http:\n  addr: 127.0.0.1:{self.port}\n"
-            "compatibility:\n  schema1:\n    enabled: true\n")
-        self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(["docker-registry", "serve", str(config)], stdout=self.log,
-                                        stderr=subprocess.STDOUT)
-        deadline = time.time() + 20
-        while True:
-            try:
-                urllib.request.urlopen(self.url + "/v2/", timeout=1).read()
-                return
-            except OSError:
-                if time.time() > deadline or self.process.poll() is not None:
-                    raise RuntimeError(f"docker-registry did not start; see {self.log_path}")
-                time.sleep(0.1)
+        super().__init__(root, "compatibility:\n  schema1:\n    enabled: true\n")
 
     def request(self, method, path, data=None, headers=None):
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
@@ -138,14 +114,6 @@ class Schema1Registry:
             assert response.status == 201
         return digest
 
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
 
 
 @pytest.fixture(scope="module")
