@@ -5,7 +5,6 @@ spent X-RateLimit-Remaining, interruptions and resumed crawls), and the crawled
 list fed to `regcensus run`. Nothing here talks to any address but 127.0.0.1."""
 import collections
 import json
-import os
 import signal
 import subprocess
 import time

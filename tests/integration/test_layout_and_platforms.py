@@ -1,7 +1,6 @@
 """`regcensus run --layout` analyses a stored OCI image layout with no registry and
 gives the same datasets as a run against the registry; `--all-platforms` gives one
 /images row per platform of an index."""
-import pytest
 
 from census_checks import check_all, datasets
 from conftest import mpirun

@@ -5,7 +5,6 @@ and unchanged when a tiny --memory-per-rank forces the index to spill to disk.""
 import gzip
 import hashlib
 import io
-import json
 import subprocess
 import tarfile
 
