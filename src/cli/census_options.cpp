@@ -76,7 +76,8 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
             "retry-failed", po::bool_switch(&o.retry_failed),
             "redo the images and layers whose status is a retryable failure (network, rate_limited, 5xx)")(
             "shards", po::value(&shards), "analyse only these shards (e.g. 3,17,40-45) and write no results file")(
-            "concurrency", po::value(&o.concurrency)->default_value(o.concurrency), "layers analysed at once per rank")(
+            "concurrency", po::value(&o.concurrency)->default_value(o.concurrency),
+            "layers analysed at once per rank (their transfers share one pool of keep-alive connections)")(
             "progress", po::value(&o.progress_seconds)->default_value(o.progress_seconds),
             "seconds between progress lines (0: none)")(
             "max-layer-bytes", po::value(&o.limits.max_layer_bytes)->default_value(o.limits.max_layer_bytes),

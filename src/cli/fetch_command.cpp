@@ -73,7 +73,7 @@ int fetch_command(int argc, char** argv) {
         ("platform", po::value(&platform_text)->default_value(platform_text), "the image of an index to keep")
         ("all-platforms", po::bool_switch(&fetch.all_platforms), "keep every image of an index (attestations excluded)")
         ("concurrency", po::value(&fetch.concurrency)->default_value(fetch.concurrency),
-         "transfers at once per rank, each over its own keep-alive connection")
+         "transfers at once per rank, over one pool of keep-alive connections")
         ("auth-file", po::value(&registry.auth_file), "docker config.json with credentials (default: "
                                                       "$REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, "
                                                       "~/.docker/config.json)")
@@ -121,14 +121,16 @@ int fetch_command(int argc, char** argv) {
     const auto gathered = comm.gather(encode_entries(rows));
     const int64_t total_failed = comm.sum(failed);
     const auto totals = comm.sum(std::vector<int64_t>{tally.manifests, tally.blobs_downloaded, tally.blobs_present,
-                                                       tally.bytes_downloaded, tally.foreign_layers});
+                                                       tally.bytes_downloaded, tally.foreign_layers,
+                                                       tally.requests, tally.connections});
     if (comm.is_root()) {
         layout.write_index(decode_entries(gathered));
         std::printf("fetched %lld of %zu images into %s: %lld manifests, %lld blobs downloaded (%lld bytes), "
-                    "%lld already present, %lld foreign layers not copied, %lld images failed\n",
+                    "%lld already present, %lld foreign layers not copied, %lld images failed; "
+                    "%lld requests over %lld connection(s)\n",
                     (long long)(list.size() - total_failed), list.size(), layout_directory.c_str(),
                     (long long)totals[0], (long long)totals[1], (long long)totals[3], (long long)totals[2],
-                    (long long)totals[4], (long long)total_failed);
+                    (long long)totals[4], (long long)total_failed, (long long)totals[5], (long long)totals[6]);
     }
     return 0;
 }

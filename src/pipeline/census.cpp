@@ -4,6 +4,7 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "regcensus/pipeline/analysis_phase.hpp"
@@ -29,33 +30,43 @@ std::string utc_now_iso8601() {
     return text;
 }
 
-// Opens the image store of the run: one per thread, sharing tokens and rate limits.
+// Opens the image stores of a run: one per thread, all sharing one registry
+// state (tokens, rate cap, and the transfer engine with its connection pool),
+// made at the first open so that a run that never reaches the registry (a
+// merge) never reads credentials.
 class StoreFactory {
 public:
     explicit StoreFactory(const CensusOptions& options) : layout_(options.layout_dir) {
-        if (!layout_.empty()) return;
         registry_.url = canonical_registry_url(options.registry_url);
         registry_.tls_verify = options.tls_verify;
         registry_.retries = options.retries;
         registry_.auth_file = options.auth_file;
         registry_.max_requests_per_second = options.max_requests_per_second;
-        share_registry_state(registry_);
     }
     std::unique_ptr<ImageStore> open() const {
         if (!layout_.empty()) return std::make_unique<OciLayoutStore>(layout_);
+        std::lock_guard lock(mutex_);
+        share_registry_state(registry_);
         return std::make_unique<RegistryClient>(registry_);
+    }
+    // Requests and connections of this process so far (zero from a layout).
+    TransferCounts counts() const {
+        std::lock_guard lock(mutex_);
+        return registry_.shared ? registry_.shared->engine()->counts() : TransferCounts{};
     }
 
 private:
     std::string layout_;
-    RegistryOptions registry_;
+    mutable std::mutex mutex_;
+    mutable RegistryOptions registry_;
 };
 
 // Ranks resolve the entries round-robin; every rank gets every entry's rows
 // (several for an index with --all-platforms), by position in `entries`.
-std::vector<std::vector<ImageRecord>> resolve_entries(const CensusOptions& options, const mpi::Communicator& comm,
+std::vector<std::vector<ImageRecord>> resolve_entries(const CensusOptions& options, const StoreFactory& stores,
+                                                      const mpi::Communicator& comm,
                                                       const std::vector<ImageListEntry>& entries) {
-    auto store = StoreFactory(options).open();
+    auto store = stores.open();
     WorkDirectory work(options.work_dir);
     ResolveOptions resolve;
     resolve.platform = options.platform;
@@ -80,17 +91,19 @@ std::vector<std::vector<ImageRecord>> resolve_entries(const CensusOptions& optio
     return rows_of_entry;
 }
 
-std::vector<ImageRecord> resolve_all_images(const CensusOptions& options, const mpi::Communicator& comm) {
+std::vector<ImageRecord> resolve_all_images(const CensusOptions& options, const StoreFactory& stores,
+                                           const mpi::Communicator& comm) {
     std::vector<ImageRecord> images;
-    for (auto& rows : resolve_entries(options, comm, read_image_list(options.images_path)))
+    for (auto& rows : resolve_entries(options, stores, comm, read_image_list(options.images_path)))
         for (auto& row : rows) images.push_back(std::move(row));
     return images;
 }
 
-CensusPlan make_plan(const CensusOptions& options, const mpi::Communicator& comm, const RunLog& log) {
+CensusPlan make_plan(const CensusOptions& options, const StoreFactory& stores, const mpi::Communicator& comm,
+                     const RunLog& log) {
     log.root("plan: resolving images of %s on %d rank(s)", options.images_path.c_str(), comm.size());
     CensusPlan plan;
-    plan.images = resolve_all_images(options, comm);
+    plan.images = resolve_all_images(options, stores, comm);
     const auto layers = plan.layer_plan();
     int64_t total = 0;
     for (const auto& layer : layers.layers) total += std::max<int64_t>(layer.size, 0);
@@ -119,8 +132,8 @@ void describe_plan(const CensusPlan& plan, const RunLog& log) {
 // resolved again (ranks share them round-robin); layers they bring that the
 // plan does not hold yet go into new shards after the existing ones, so
 // finished shards keep their numbers and their files.
-bool retry_failed_images(CensusPlan& plan, const CensusOptions& options, const mpi::Communicator& comm,
-                         const RunLog& log) {
+bool retry_failed_images(CensusPlan& plan, const CensusOptions& options, const StoreFactory& stores,
+                         const mpi::Communicator& comm, const RunLog& log) {
     std::vector<std::size_t> retry;
     for (std::size_t i = 0; i < plan.images.size(); ++i)
         if (is_retryable_status(plan.images[i].status)) retry.push_back(i);
@@ -129,7 +142,7 @@ bool retry_failed_images(CensusPlan& plan, const CensusOptions& options, const m
     std::vector<ImageListEntry> entries;
     for (auto i : retry) entries.push_back({plan.images[i].reference, plan.images[i].pull_count,
                                             plan.images[i].star_count, 0});
-    auto resolved = resolve_entries(options, comm, entries);
+    auto resolved = resolve_entries(options, stores, comm, entries);
     std::map<std::size_t, std::vector<ImageRecord>> replaced;
     for (std::size_t k = 0; k < retry.size(); ++k) replaced[retry[k]] = std::move(resolved[k]);
     std::vector<ImageRecord> images;
@@ -162,19 +175,19 @@ bool retry_failed_images(CensusPlan& plan, const CensusOptions& options, const m
 
 // The plan of the work directory, made if there is none. A plan is never remade:
 // reruns must see the same images and shards.
-CensusPlan obtain_plan(const CensusOptions& options, const mpi::Communicator& comm, const RunLog& log,
-                       bool must_exist) {
+CensusPlan obtain_plan(const CensusOptions& options, const StoreFactory& stores, const mpi::Communicator& comm,
+                       const RunLog& log, bool must_exist) {
     std::filesystem::create_directories(options.work_dir);
     const auto path = plan_path(options.work_dir);
     if (std::filesystem::exists(path)) {
         log.root("plan: using the saved plan %s", path.c_str());
         auto plan = load_plan(path);
         // Array tasks (--shards) run concurrently: only a whole run may rewrite the plan.
-        if (options.retry_failed && !options.shards) retry_failed_images(plan, options, comm, log);
+        if (options.retry_failed && !options.shards) retry_failed_images(plan, options, stores, comm, log);
         return plan;
     }
     if (must_exist) throw std::runtime_error("no plan in " + options.work_dir + "; run `regcensus plan` first");
-    return make_plan(options, comm, log);
+    return make_plan(options, stores, comm, log);
 }
 
 MergeOptions merge_options(const CensusOptions& options, const mpi::Communicator& comm) {
@@ -196,7 +209,8 @@ int64_t automatic_shard_bytes(int64_t total_compressed_bytes, int ranks) {
 
 int plan_census(const CensusOptions& options, const mpi::Communicator& comm) {
     RunLog log(comm);
-    auto plan = obtain_plan(options, comm, log, false);
+    const StoreFactory stores(options);
+    auto plan = obtain_plan(options, stores, comm, log, false);
     describe_plan(plan, log);
     if (comm.is_root()) std::printf("shards %zu\n", plan.shards.size());
     return 0;
@@ -208,7 +222,8 @@ int run_census(const CensusOptions& options, const mpi::Communicator& comm) {
     if (earlier_run && !options.resume && !options.shards && !options.retry_failed)
         throw std::runtime_error("the work directory " + options.work_dir +
                                  " holds an earlier run: pass --resume to continue it, or choose a new --work");
-    auto plan = obtain_plan(options, comm, log, options.shards.has_value());
+    auto stores = std::make_shared<StoreFactory>(options);
+    auto plan = obtain_plan(options, *stores, comm, log, options.shards.has_value());
     describe_plan(plan, log);
 
     install_stop_signal_handlers();
@@ -219,10 +234,16 @@ int run_census(const CensusOptions& options, const mpi::Communicator& comm) {
     analysis.shards = options.shards;
     analysis.retry_failed = options.retry_failed;
     analysis.progress_seconds = options.progress_seconds;
-    auto stores = std::make_shared<StoreFactory>(options);
     analysis.open_store = [stores] { return stores->open(); };
     auto outcome = analyse_shards(plan, analysis, comm, log);
     log.root("analyse: %lld shard(s) written", (long long)comm.sum(outcome.shards_analysed));
+    if (options.layout_dir.empty()) {
+        const TransferCounts counts = stores->counts();
+        // How well connections were reused: a request per connection would mean none were.
+        const auto totals = comm.sum(std::vector<int64_t>{counts.transfers, counts.connections});
+        log.root("registry: %lld requests over %lld connection(s) on %d rank(s)", (long long)totals[0],
+                 (long long)totals[1], comm.size());
+    }
     if (outcome.interrupted) {
         log.root("stopped by a signal: finished shards are saved; rerun with --resume to continue");
         return kExitIncomplete;
@@ -236,7 +257,8 @@ int run_census(const CensusOptions& options, const mpi::Communicator& comm) {
 
 int merge_census(const CensusOptions& options, const mpi::Communicator& comm) {
     RunLog log(comm);
-    auto plan = obtain_plan(options, comm, log, true);
+    const StoreFactory stores(options);
+    auto plan = obtain_plan(options, stores, comm, log, true);
     return merge_shards(plan, merge_options(options, comm), comm, log);
 }
 

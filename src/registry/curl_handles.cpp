@@ -25,6 +25,17 @@ void CurlEasy::check_setopt(CURLoption option, CURLcode code) {
                                  " refused: " + curl_easy_strerror(code));
 }
 
+CurlMulti::CurlMulti() {
+    ensure_curl_global_init();
+    handle_.reset(curl_multi_init());
+    if (!handle_) throw std::runtime_error("libcurl: cannot create a multi handle");
+}
+
+void CurlMulti::check(CURLMcode code, const char* what) {
+    if (code != CURLM_OK)
+        throw std::runtime_error(std::string("libcurl: multi ") + what + " failed: " + curl_multi_strerror(code));
+}
+
 CurlHeaderList::CurlHeaderList(const std::vector<std::string>& lines) {
     for (const auto& line : lines) append(line);
 }

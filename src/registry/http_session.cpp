@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <ctime>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
+#include "regcensus/registry/transfer_engine.hpp"
 #include "regcensus/util/data_error.hpp"
 
 namespace regcensus {
@@ -111,8 +113,10 @@ struct HttpSession::Attempt {
     bool status_known = false;
     bool body_to_sink = false;
     bool too_large = false;
+    bool paused_without_engine = false;  // a sink said `full` where nothing could resume it
     bool range_refused = false;  // a 206 that does not continue where we stopped
     bool send_range = true;      // false after a refused resume: the body restarts instead
+    bool on_engine = false;      // performed by a TransferEngine, which can pause and resume
 
     // Decides, at the first body byte, where a 2xx body goes and whether a resumed one fits.
     void on_status() {
@@ -156,15 +160,22 @@ struct HttpSession::Attempt {
         if (!self.status_known) self.on_status();
         if (self.range_refused) return 0;
         if (self.body_to_sink) {
-            std::span<const char> fresh(data, length);
+            // Nothing changes until the sink has taken the bytes: after `full`,
+            // libcurl offers the very same bytes again.
             const size_t skipped = size_t(std::min<int64_t>(self.skip, int64_t(length)));
-            self.skip -= int64_t(skipped);
-            fresh = fresh.subspan(skipped);
-            if (fresh.empty()) return length;
-            if (!(*self.sink)(std::as_bytes(fresh))) {
+            const std::span<const char> fresh = std::span<const char>(data, length).subspan(skipped);
+            const SinkVerdict verdict =
+                fresh.empty() ? SinkVerdict::taken : (*self.sink)(std::as_bytes(fresh));
+            if (verdict == SinkVerdict::full) {
+                if (self.on_engine) return CURL_WRITEFUNC_PAUSE;
+                self.paused_without_engine = true;
+                return 0;
+            }
+            if (verdict == SinkVerdict::stop) {
                 self.response.aborted_by_sink = true;
                 return 0;  // makes libcurl abort the transfer with CURLE_WRITE_ERROR
             }
+            self.skip -= int64_t(skipped);
             self.delivered_to_sink += int64_t(fresh.size());
             return length;
         }
@@ -188,6 +199,10 @@ struct HttpSession::Attempt {
 };
 
 HttpSession::HttpSession(HttpPolicy policy) : policy_(policy) {}
+
+void HttpSession::resume_receiving() {
+    if (policy_.engine) policy_.engine->resume(easy_.get());
+}
 
 HttpResponse HttpSession::perform(const HttpRequest& request, int64_t max_body_bytes) {
     return perform_with_retries(request, max_body_bytes, nullptr, nullptr);
@@ -257,7 +272,8 @@ CURLcode HttpSession::perform_once(const HttpRequest& request, Attempt& attempt)
         easy_.set(CURLOPT_XFERINFODATA, &attempt);
     }
 
-    const CURLcode code = curl_easy_perform(easy_.get());
+    attempt.on_engine = policy_.engine != nullptr;
+    const CURLcode code = policy_.engine ? policy_.engine->perform(easy_.get()) : curl_easy_perform(easy_.get());
     curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &attempt.response.status);
     char* effective_url = nullptr;
     if (curl_easy_getinfo(easy_.get(), CURLINFO_EFFECTIVE_URL, &effective_url) == CURLE_OK && effective_url)
@@ -296,6 +312,8 @@ HttpResponse HttpSession::perform_with_retries(const HttpRequest& request, int64
         response.delivered = delivered;
         if (policy_.after_attempt && response.status > 0) policy_.after_attempt(response);
 
+        if (attempt.paused_without_engine)
+            throw std::logic_error("HttpSession: a body sink answered `full` on a session without a TransferEngine");
         if (response.aborted_by_sink) return std::move(response);
         if (attempt.too_large)
             throw DataError("too_large", request.method + " " + without_query(request.url) + ": body exceeds " +

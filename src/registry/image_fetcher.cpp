@@ -170,6 +170,9 @@ std::vector<FetchedImage> fetch_images(const RegistryOptions& registry_options, 
             }
         }
     });
+    const TransferCounts counts = registry.shared->engine()->counts();
+    tally.requests = counts.transfers;
+    tally.connections = counts.connections;
     return rows;
 }
 

@@ -39,6 +39,7 @@ HttpPolicy policy_of(const RegistryOptions& options) {
     // Every attempt, retries and stream resumes included, counts against the
     // registry's rate cap and reads its quota headers.
     std::shared_ptr<RegistryShared> shared = options.shared;
+    policy.engine = shared->engine();
     policy.before_attempt = [shared] { shared->pacer().before_request(); };
     policy.after_attempt = [shared](const HttpResponse& response) {
         shared->pacer().after_response(response.header("ratelimit-limit"), response.header("ratelimit-remaining"));
@@ -205,40 +206,18 @@ std::unique_ptr<ByteSource> RegistryClient::open_blob(const std::string& reposit
 int64_t RegistryClient::download_blob(const std::string& repository, const std::string& digest,
                                       int64_t expected_size,
                                       const std::function<bool(std::span<const std::byte>)>& sink) {
-    HttpRequest request;
-    request.url = connection_->url(repository, "blobs", digest);
-    const std::string description = "GET " + request.url;
-    const std::string scope = pull_scope(repository);
+    // Through a stream, so that hashing and the sink run on the calling thread:
+    // the engine's thread only moves bytes, and a slow disk holds back this
+    // transfer alone. The stream checks the size and resumes broken transfers.
+    const std::string description = "GET " + connection_->url(repository, "blobs", digest);
+    const auto stream = open_blob(repository, digest, expected_size);
     Sha256 hash;
     int64_t received = 0;
-    bool oversized = false;
-    const HttpBodySink counting_sink = [&](std::span<const std::byte> bytes) {
-        received += int64_t(bytes.size());
-        if (expected_size >= 0 && received > expected_size) {
-            oversized = true;
-            return false;
-        }
-        hash.update(bytes);
-        return sink(bytes);
-    };
-    HttpResponse response;
-    for (int round = 0; round < 3; ++round) {
-        HttpRequest authorized = request;
-        const std::string authorization = options_.shared->auth().authorization(scope);
-        if (!authorization.empty()) authorized.headers.push_back(authorization);
-        response = connection_->session.perform_streaming(authorized, counting_sink, [] { return false; });
-        if (response.status != 401 || received > 0 ||
-            !options_.shared->auth().handle_unauthorized(response.header("www-authenticate"), scope, authorization))
-            break;
+    for (auto chunk = stream->next(); !chunk.empty(); chunk = stream->next()) {
+        hash.update(chunk);
+        received += int64_t(chunk.size());
+        if (!sink(chunk)) throw DataError("aborted", description + ": the receiver stopped the transfer");
     }
-    if (oversized)
-        throw DataError("size_mismatch", description + ": more than the " + std::to_string(expected_size) +
-                                             " bytes the descriptor states");
-    if (response.aborted_by_sink) throw DataError("aborted", description + ": the receiver stopped the transfer");
-    if (!response.ok()) throw registry_error(response, RegistryObject::blob, description);
-    if (expected_size >= 0 && received != expected_size)
-        throw DataError("size_mismatch", description + ": " + std::to_string(received) +
-                                             " bytes, the descriptor states " + std::to_string(expected_size));
     verify_digest(hash.finish_digest(), digest, "the requested digest", description);
     return received;
 }

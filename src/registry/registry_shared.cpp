@@ -29,7 +29,8 @@ HttpPolicy transport_policy(const RegistryOptions& options) {
 
 RegistryShared::RegistryShared(const RegistryOptions& options)
     : auth_(credential_for(options), transport_policy(options)),
-      pacer_(options.max_requests_per_second, options.quota_reserve) {}
+      pacer_(options.max_requests_per_second, options.quota_reserve),
+      engine_(std::make_shared<TransferEngine>()) {}
 
 void share_registry_state(RegistryOptions& options) {
     if (!options.shared) options.shared = std::make_shared<RegistryShared>(options);

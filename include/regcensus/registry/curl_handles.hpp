@@ -1,6 +1,6 @@
 #pragma once
-// The only place libcurl's C objects are owned: an easy handle, a header list
-// and a URL handle, each in a small RAII type. Everything else in the registry
+// The only place libcurl's C objects are owned: an easy handle, a multi handle,
+// a header list and a URL handle, each in a small RAII type. Everything else in the registry
 // module uses these wrappers and never calls curl_*_cleanup itself.
 #include <curl/curl.h>
 
@@ -34,6 +34,27 @@ private:
         void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
     };
     std::unique_ptr<CURL, Deleter> handle_;
+};
+
+// A multi handle: many easy handles transferring at once from one thread, over
+// one pool of keep-alive connections (see TransferEngine).
+class CurlMulti {
+public:
+    CurlMulti();  // throws std::runtime_error when libcurl cannot allocate a handle
+    CURLM* get() const { return handle_.get(); }
+
+    template <typename Value>
+    void set(CURLMoption option, Value value) {
+        check(curl_multi_setopt(handle_.get(), option, value), "setopt");
+    }
+    // Throws std::runtime_error naming `what` unless `code` is CURLM_OK.
+    static void check(CURLMcode code, const char* what);
+
+private:
+    struct Deleter {
+        void operator()(CURLM* handle) const { curl_multi_cleanup(handle); }
+    };
+    std::unique_ptr<CURLM, Deleter> handle_;
 };
 
 class CurlHeaderList {

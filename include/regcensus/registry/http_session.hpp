@@ -1,11 +1,14 @@
 #pragma once
-// HTTP requests over one reusable libcurl easy handle (so keep-alive
-// connections are reused), with the registry's transport policy in one place:
-// TLS verification, redirects that never downgrade https and never carry
-// credentials to another host, and retries with exponential backoff and jitter.
+// HTTP requests over one reusable libcurl easy handle, performed on the
+// registry's TransferEngine (its pool of keep-alive connections) or on their
+// own (then the handle keeps its one connection alive), with the registry's
+// transport policy in one place: TLS verification, redirects that never
+// downgrade https and never carry credentials to another host, and retries
+// with exponential backoff and jitter.
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,6 +18,8 @@
 #include "regcensus/registry/curl_handles.hpp"
 
 namespace regcensus {
+
+class TransferEngine;
 
 struct HttpRequest {
     std::string method = "GET";  // GET, HEAD, POST, PUT, DELETE
@@ -53,11 +58,21 @@ struct HttpPolicy {
     // DataError), and with every attempt's response (the quota headers).
     std::function<void()> before_attempt;
     std::function<void(const HttpResponse&)> after_attempt;
+    // Where transfers run: the registry's shared connection pool. Null: each
+    // session performs on its own (token requests, crawlers, tests).
+    std::shared_ptr<TransferEngine> engine;
+};
+
+// What a body sink did with the bytes it was offered.
+enum class SinkVerdict {
+    taken,  // all of them; go on
+    full,   // none of them: offer the same bytes again after HttpSession::resume_receiving
+            // (only for sessions on a TransferEngine)
+    stop,   // none of them; abort the transfer
 };
 
 // Receives the body of a successful (2xx) final response as it arrives.
-// Returns false to abort the transfer.
-using HttpBodySink = std::function<bool(std::span<const std::byte>)>;
+using HttpBodySink = std::function<SinkVerdict(std::span<const std::byte>)>;
 
 class HttpSession {
 public:
@@ -77,6 +92,9 @@ public:
     // `should_abort` is polled during the transfer and the backoff sleeps.
     HttpResponse perform_streaming(const HttpRequest& request, const HttpBodySink& sink,
                                    const std::function<bool()>& should_abort);
+
+    // Continues a streaming transfer whose sink answered `full`. Thread-safe.
+    void resume_receiving();
 
     const HttpPolicy& policy() const { return policy_; }
 

@@ -34,6 +34,8 @@ struct FetchTally {
     int64_t blobs_present = 0;  // already in the layout
     int64_t bytes_downloaded = 0;
     int64_t foreign_layers = 0;  // layers with `urls`, not downloaded (see docs/registry-client.md)
+    int64_t requests = 0;        // HTTP requests to the registry
+    int64_t connections = 0;     // connections they went over (see TransferEngine)
 };
 
 // Fetches `references` into `layout`; returns one row per reference, in order.

@@ -43,9 +43,9 @@ std::string canonical_registry_url(const std::string& url);
 // True for Docker Hub's URLs (its `library/` rule applies to one-word names).
 bool is_docker_hub_url(const std::string& url);
 
-// One client holds one keep-alive connection: use it from one thread at a time
-// (one client per rank or per worker thread; clients made from copies of the
-// same options share tokens, rate cap and quota). Streams from open_blob are
+// Use a client from one thread at a time (one client per rank or per worker
+// thread; clients made from copies of the same options share tokens, rate cap,
+// quota and the pool of keep-alive connections). Streams from open_blob are
 // independent of the client and may outlive it.
 class RegistryClient : public ImageStore {
 public:
@@ -60,8 +60,8 @@ public:
     FetchedManifest get_manifest(const std::string& repository, const std::string& reference) override;
     std::string get_blob(const std::string& repository, const std::string& digest, int64_t max_bytes) override;
 
-    // A blob as a pull stream. The transfer runs on its own thread into a bounded
-    // queue, so memory stays bounded whatever the blob's size. The source does not
+    // A blob as a pull stream. The transfer runs on the shared transfer engine
+    // into a bounded queue, so memory stays bounded whatever the blob's size. The source does not
     // verify the digest (the layer analyser does, as it reads); it does throw
     // DataError on HTTP and transfer errors.
     std::unique_ptr<ByteSource> open_blob(const std::string& repository, const std::string& digest) override;
@@ -70,12 +70,11 @@ public:
     std::unique_ptr<ByteSource> open_blob(const std::string& repository, const std::string& digest,
                                           int64_t expected_size) override;
 
-    // A blob through this client's own keep-alive connection (no thread of its
-    // own: for downloaders that run many small transfers), bytes to `sink` as
-    // they arrive; broken transfers resume with Range. Checks the size against
-    // `expected_size` (-1: unchecked) and the sha256 digest at the end (after
-    // the last byte reached the sink; the caller discards what it kept on a
-    // throw). Returns the number of bytes.
+    // A blob to `sink`, on the calling thread, as it arrives; broken transfers
+    // resume with Range. Checks the size against `expected_size` (-1:
+    // unchecked) and the sha256 digest at the end (after the last byte reached
+    // the sink; the caller discards what it kept on a throw). Returns the
+    // number of bytes.
     int64_t download_blob(const std::string& repository, const std::string& digest, int64_t expected_size,
                           const std::function<bool(std::span<const std::byte>)>& sink);
 
