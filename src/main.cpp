@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "regcensus/cli/commands.hpp"
+#include "regcensus/cli/option_parsing.hpp"
 
 namespace {
 
@@ -49,6 +50,10 @@ int main(int argc, char** argv) {
         if (c.name == argv[1]) {
             try {
                 return c.entry(argc - 1, argv + 1);
+            } catch (const regcensus::cli::UsageError& e) {
+                std::fprintf(stderr, "regcensus %s: %s\n(regcensus %s --help lists the options)\n", argv[1], e.what(),
+                             argv[1]);
+                return 2;
             } catch (const std::exception& e) {
                 std::fprintf(stderr, "regcensus %s: error: %s\n", argv[1], e.what());
                 return 1;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "regcensus/cli/commands.hpp"
+#include "regcensus/cli/option_parsing.hpp"
 #include "regcensus/layer/file_type.hpp"
 #include "regcensus/layer/layer_analyzer.hpp"
 #include "regcensus/util/file_byte_source.hpp"
@@ -77,16 +78,9 @@ int analyze_layer_command(int argc, char** argv) {
     positional.add("file", -1);
 
     po::variables_map vm;
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-    if (vm.count("help")) {
-        std::cout << visible << '\n';
-        return 0;
-    }
-    po::notify(vm);
-    if (files.empty()) {
-        std::cerr << visible << '\n';
-        return 2;
-    }
+    // The positional FILE is in the usage line, not among the listed options.
+    if (!parse_options(argc, argv, all, vm, &positional, &visible)) return 0;
+    if (files.empty()) throw UsageError("give at least one layer blob FILE");
 
     int exit_code = 0;
     for (const auto& file : files) {

@@ -89,11 +89,11 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
     if (!parse_options(argc, argv, options, vm)) return std::nullopt;
 
     if (plans && o.registry_url.empty() && o.layout_dir.empty())
-        throw std::invalid_argument("give --registry URL, or --layout DIR to read a stored OCI image layout");
-    o.platform = Platform::parse(platform);
+        throw UsageError("give --registry URL, or --layout DIR to read a stored OCI image layout");
+    o.platform = parse_platform_option(platform);
     o.tls_verify = !insecure;
     if (!shards.empty()) o.shards = parse_shard_list(shards);
-    if (o.shard_bytes < 0) throw std::invalid_argument("--shard-bytes must be positive (or 0: automatic)");
+    if (o.shard_bytes < 0) throw UsageError("--shard-bytes must be positive (or 0: automatic)");
     o.command_line = without_credentials(join_command_line(argc, argv));
     o.parameters = {{"registry", without_credentials(o.registry_url)},
                     {"layout", o.layout_dir},

@@ -80,8 +80,8 @@ int crawl_command(int argc, char** argv) {
 
     po::variables_map vm;
     if (!parse_options(argc, argv, options, vm)) return 0;
-    if (hub == !registry_url.empty()) throw std::runtime_error("give exactly one of --registry URL and --hub");
-    if (concurrency < 1) throw std::runtime_error("--concurrency must be at least 1");
+    if (hub == !registry_url.empty()) throw UsageError("give exactly one of --registry URL and --hub");
+    if (concurrency < 1) throw UsageError("--concurrency must be at least 1");
 
     crawl::PoliteHttpOptions http;
     http.tls_verify = !insecure;

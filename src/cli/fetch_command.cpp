@@ -3,9 +3,9 @@
 #include <boost/program_options.hpp>
 
 #include <cstdio>
-#include <iostream>
 
 #include "regcensus/cli/commands.hpp"
+#include "regcensus/cli/option_parsing.hpp"
 #include "regcensus/mpi/communicator.hpp"
 #include "regcensus/pipeline/image_list.hpp"
 #include "regcensus/registry/image_fetcher.hpp"
@@ -83,19 +83,9 @@ int fetch_command(int argc, char** argv) {
          "cap on requests to the registry per rank (0: none)")
         ("insecure-skip-tls-verify", po::bool_switch(), "do not verify the registry's TLS certificate");
     po::variables_map values;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(described).run(), values);
-        if (values.count("help")) {
-            std::cout << described << "\n";
-            return 0;
-        }
-        po::notify(values);
-        fetch.platform = Platform::parse(platform_text);
-        if (fetch.concurrency < 1) throw po::error("--concurrency must be at least 1");
-    } catch (const std::exception& error) {
-        std::cerr << "regcensus fetch: " << error.what() << "\n\n" << described << "\n";
-        return 2;
-    }
+    if (!parse_options(argc, argv, described, values)) return 0;
+    fetch.platform = parse_platform_option(platform_text);
+    if (fetch.concurrency < 1) throw UsageError("--concurrency must be at least 1");
     registry.tls_verify = !values["insecure-skip-tls-verify"].as<bool>();
     fetch.docker_hub = is_docker_hub_url(registry.url);
     registry.url = canonical_registry_url(registry.url);

@@ -2,9 +2,9 @@
 #include <boost/program_options.hpp>
 
 #include <cstdio>
-#include <iostream>
 
 #include "regcensus/cli/commands.hpp"
+#include "regcensus/cli/option_parsing.hpp"
 #include "regcensus/registry/oci_layout.hpp"
 #include "regcensus/registry/registry_client.hpp"
 
@@ -28,17 +28,7 @@ int push_command(int argc, char** argv) {
                                                      "$REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, "
                                                      "~/.docker/config.json)");
     po::variables_map values;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(described).run(), values);
-        if (values.count("help")) {
-            std::cout << described << "\n";
-            return 0;
-        }
-        po::notify(values);
-    } catch (const po::error& error) {
-        std::cerr << "regcensus push: " << error.what() << "\n\n" << described << "\n";
-        return 2;
-    }
+    if (!parse_options(argc, argv, described, values)) return 0;
     options.tls_verify = !values["insecure-skip-tls-verify"].as<bool>();
 
     RegistryClient client(options);

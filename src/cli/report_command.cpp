@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "regcensus/cli/commands.hpp"
+#include "regcensus/cli/option_parsing.hpp"
 #include "regcensus/h5/h5_location.hpp"
 
 namespace po = boost::program_options;
@@ -349,12 +350,7 @@ int report_command(int argc, char** argv) {
     po::positional_options_description positional;
     positional.add("results", 1);
     po::variables_map vm;
-    po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
-    if (vm.count("help")) {
-        std::cout << options << "\n";
-        return 0;
-    }
-    po::notify(vm);
+    if (!parse_options(argc, argv, options, vm, &positional)) return 0;
 
     auto file = h5::File::open_read(path);
     if (file.string_attribute("format") != "regcensus-results")

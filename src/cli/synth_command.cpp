@@ -2,9 +2,9 @@
 #include <boost/program_options.hpp>
 
 #include <cstdio>
-#include <iostream>
 
 #include "regcensus/cli/commands.hpp"
+#include "regcensus/cli/option_parsing.hpp"
 #include "regcensus/synth/corpus.hpp"
 
 namespace regcensus::cli {
@@ -25,17 +25,7 @@ int synth_command(int argc, char** argv) {
          "size factor: file sizes and counts grow with sqrt(scale), the corpus about linearly")
         ("force", po::bool_switch(&options.force), "replace a corpus already in --out");
     po::variables_map values;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(described).run(), values);
-        if (values.count("help")) {
-            std::cout << described << "\n";
-            return 0;
-        }
-        po::notify(values);
-    } catch (const po::error& e) {
-        std::cerr << "regcensus synth: " << e.what() << "\n" << described << "\n";
-        return 2;
-    }
+    if (!parse_options(argc, argv, described, values)) return 0;
     options.out_dir = out;
     const synth::SynthSummary summary = synth::generate_corpus(options);
     std::printf("synth: %lld images, %lld list rows, %lld layers written (%lld analysed: %lld files, "

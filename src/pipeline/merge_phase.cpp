@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "regcensus/h5/results_writer.hpp"
+#include "regcensus/pipeline/census.hpp"
 #include "regcensus/pipeline/dedup_reduce.hpp"
 #include "regcensus/pipeline/layer_profile_codec.hpp"
 #include "regcensus/pipeline/shard_file.hpp"
@@ -85,7 +86,7 @@ int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi:
     const auto missing = in.get_vector<int64_t>();
     if (!missing.empty()) {
         log.root("merge: missing shards: %s (rerun them, then merge)", format_shard_list(missing).c_str());
-        return 3;
+        return kExitMissingShards;
     }
 
     auto layers = plan.layer_plan();
