@@ -1,10 +1,5 @@
 #include "regcensus/registry/registry_client.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <set>
@@ -225,42 +220,6 @@ TEST_F(RegistryClientTest, UnreachableRegistryIsNetwork) {
     EXPECT_EQ(status_of([&] { source->next(); }), "network");
 }
 
-// A one-shot HTTP server on loopback that answers one request with `response`.
-class OneShotServer {
-public:
-    explicit OneShotServer(std::string response) : response_(std::move(response)) {
-        listener_ = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-        getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
-        listen(listener_, 4);
-        port_ = ntohs(address.sin_port);
-        thread_ = std::thread([this] {
-            const int connection = accept(listener_, nullptr, nullptr);
-            if (connection < 0) return;
-            char request[4096];
-            (void)!read(connection, request, sizeof request);
-            (void)!write(connection, response_.data(), response_.size());
-            close(connection);
-        });
-    }
-    ~OneShotServer() {
-        shutdown(listener_, SHUT_RDWR);
-        close(listener_);
-        thread_.join();
-    }
-    int port() const { return port_; }
-
-private:
-    std::string response_;
-    int listener_ = -1;
-    int port_ = 0;
-    std::thread thread_;
-};
-
 TEST_F(RegistryClientTest, BlobRedirectToAnotherOriginIsFollowed) {
     RegistryClient client(options());
     const std::string blob = make_test_bytes(70000, 8);
@@ -268,10 +227,10 @@ TEST_F(RegistryClientTest, BlobRedirectToAnotherOriginIsFollowed) {
     client.push_blob("redirect/app", digest, bytes_of(blob));
 
     // A front that sends blob requests to "storage" elsewhere, as registries on S3 do.
-    OneShotServer front("HTTP/1.1 307 Temporary Redirect\r\nLocation: " + registry_url() + "/v2/redirect/app/blobs/" +
-                        digest + "\r\nContent-Length: 9\r\n\r\nredirect!");
+    testing::ScriptedServer front({"HTTP/1.1 307 Temporary Redirect\r\nLocation: " + registry_url() + "/v2/redirect/app/blobs/" +
+                        digest + "\r\nContent-Length: 9\r\n\r\nredirect!"});
     RegistryOptions via_front = options();
-    via_front.url = "http://127.0.0.1:" + std::to_string(front.port());
+    via_front.url = front.url();
     via_front.retries = 0;
     RegistryClient redirected(via_front);
     EXPECT_EQ(redirected.get_blob("redirect/app", digest, 1 << 20), blob);
@@ -279,9 +238,9 @@ TEST_F(RegistryClientTest, BlobRedirectToAnotherOriginIsFollowed) {
 
 TEST(RegistryClientTransfer, ShortBodyIsTruncated) {
     // Announces more bytes than it sends.
-    OneShotServer server("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + std::string(1000, 'x'));
+    testing::ScriptedServer server({"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + std::string(1000, 'x')});
     RegistryOptions options;
-    options.url = "http://127.0.0.1:" + std::to_string(server.port());
+    options.url = server.url();
     options.retries = 0;
     RegistryClient client(options);
     auto source = client.open_blob("app", "sha256:" + std::string(64, '2'));

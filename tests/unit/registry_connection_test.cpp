@@ -20,6 +20,7 @@
 namespace regcensus {
 namespace {
 
+using testing::drain;
 using testing::make_test_bytes;
 
 class RegistryConnectionTest : public testing::RegistryTest {
@@ -46,13 +47,6 @@ protected:
         return RegistryClient(options);
     }
 };
-
-std::string drain(ByteSource& source) {
-    std::string all;
-    for (auto chunk = source.next(); !chunk.empty(); chunk = source.next())
-        all.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
-    return all;
-}
 
 TransferCounts counts_of(const RegistryClient& client) { return client.options().shared->engine()->counts(); }
 

@@ -70,7 +70,70 @@ std::string read_text(const std::filesystem::path& path) {
     return text.str();
 }
 
+// SIGTERM, up to 5 s to exit, then SIGKILL; always reaped.
+void stop_process(pid_t pid) {
+    if (pid <= 0) return;
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 100; ++i) {
+        if (waitpid(pid, nullptr, WNOHANG) == pid) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+}
+
 }  // namespace
+
+std::string drain(ByteSource& source) {
+    std::string bytes;
+    for (auto chunk = source.next(); !chunk.empty(); chunk = source.next())
+        bytes.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
+    return bytes;
+}
+
+ScriptedServer::ScriptedServer(std::vector<std::string> responses) : responses_(std::move(responses)) {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+    listen(listener_, 8);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { serve(); });
+}
+
+ScriptedServer::~ScriptedServer() {
+    shutdown(listener_, SHUT_RDWR);
+    close(listener_);
+    thread_.join();
+}
+
+std::vector<std::string> ScriptedServer::requests() {
+    std::lock_guard lock(mutex_);
+    return requests_;
+}
+
+void ScriptedServer::serve() {
+    for (const auto& response : responses_) {
+        const int connection = accept(listener_, nullptr, nullptr);
+        if (connection < 0) return;
+        std::string request;
+        char buffer[4096];
+        while (request.find("\r\n\r\n") == std::string::npos) {
+            const ssize_t n = read(connection, buffer, sizeof buffer);
+            if (n <= 0) break;
+            request.append(buffer, size_t(n));
+        }
+        {
+            std::lock_guard lock(mutex_);
+            requests_.push_back(request);
+        }
+        (void)!write(connection, response.data(), response.size());
+        close(connection);
+    }
+}
 
 RegistryProcess::RegistryProcess() : RegistryProcess(std::string()) {}
 
@@ -139,16 +202,7 @@ RegistryProcess::RegistryProcess(const std::string& extra_config, int chosen_por
     throw std::runtime_error("docker-registry did not answer GET /v2/ within 20 s:\n" + read_text(log_path));
 }
 
-RegistryProcess::~RegistryProcess() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-        if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-}
+RegistryProcess::~RegistryProcess() { stop_process(pid_); }
 
 ChildProcess::ChildProcess(const std::vector<std::string>& arguments, const std::filesystem::path& log) {
     posix_spawn_file_actions_t actions;
@@ -164,16 +218,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& arguments, const std:
     if (spawned != 0) throw std::runtime_error("cannot start " + arguments.at(0));
 }
 
-ChildProcess::~ChildProcess() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-        if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-}
+ChildProcess::~ChildProcess() { stop_process(pid_); }
 
 void wait_until_answering(const std::string& url) {
     HttpPolicy policy;

@@ -5,10 +5,14 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "regcensus/util/byte_source.hpp"
 
 namespace regcensus::testing {
 
@@ -63,6 +67,33 @@ int pick_free_loopback_port();
 
 // Deterministic pseudo-random bytes, distinct per seed.
 std::string make_test_bytes(size_t size, uint64_t seed);
+
+// Everything a ByteSource yields, as one string.
+std::string drain(ByteSource& source);
+
+// A loopback HTTP server that answers its scripted responses in order, one
+// connection each (a short body ends with the close), and records the requests
+// (head and headers). For what a real registry will not do: cut bodies, ignore
+// Range, redirect elsewhere.
+class ScriptedServer {
+public:
+    explicit ScriptedServer(std::vector<std::string> responses);
+    ~ScriptedServer();
+    ScriptedServer(const ScriptedServer&) = delete;
+    ScriptedServer& operator=(const ScriptedServer&) = delete;
+
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::vector<std::string> requests();
+
+private:
+    void serve();
+    std::vector<std::string> responses_;
+    std::vector<std::string> requests_;
+    std::mutex mutex_;
+    int listener_ = -1;
+    int port_ = 0;
+    std::thread thread_;
+};
 
 // One registry per test suite: starting one costs a few hundred ms.
 class RegistryTest : public ::testing::Test {

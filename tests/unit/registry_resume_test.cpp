@@ -1,14 +1,7 @@
 // Transfers that break mid-body resume with Range; Retry-After; Basic
 // credentials never follow a redirect to another port. Scripted loopback
 // servers answer one connection per scripted response and record the requests.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <fstream>
-#include <mutex>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -22,64 +15,8 @@
 namespace regcensus {
 namespace {
 
-class ScriptedServer {
-public:
-    explicit ScriptedServer(std::vector<std::string> responses) : responses_(std::move(responses)) {
-        listener_ = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-        getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
-        listen(listener_, 8);
-        port_ = ntohs(address.sin_port);
-        thread_ = std::thread([this] {
-            for (const auto& response : responses_) {
-                const int connection = accept(listener_, nullptr, nullptr);
-                if (connection < 0) return;
-                std::string request;
-                char buffer[4096];
-                while (request.find("\r\n\r\n") == std::string::npos) {
-                    const ssize_t n = read(connection, buffer, sizeof buffer);
-                    if (n <= 0) break;
-                    request.append(buffer, size_t(n));
-                }
-                {
-                    std::lock_guard lock(mutex_);
-                    requests_.push_back(request);
-                }
-                (void)!write(connection, response.data(), response.size());
-                close(connection);  // one response per connection: a short body ends with the close
-            }
-        });
-    }
-    ~ScriptedServer() {
-        shutdown(listener_, SHUT_RDWR);
-        close(listener_);
-        thread_.join();
-    }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-    std::vector<std::string> requests() {
-        std::lock_guard lock(mutex_);
-        return requests_;
-    }
-
-private:
-    std::vector<std::string> responses_;
-    std::vector<std::string> requests_;
-    std::mutex mutex_;
-    int listener_ = -1;
-    int port_ = 0;
-    std::thread thread_;
-};
-
-std::string drain(ByteSource& source) {
-    std::string bytes;
-    for (auto chunk = source.next(); !chunk.empty(); chunk = source.next())
-        bytes.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
-    return bytes;
-}
+using testing::drain;
+using testing::ScriptedServer;
 
 std::string header_of(const std::string& request, const std::string& name) {
     const size_t at = request.find("\r\n" + name + ": ");
