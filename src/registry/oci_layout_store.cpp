@@ -51,18 +51,23 @@ FetchedManifest OciLayoutStore::get_manifest(const std::string& repository, cons
     return fetched;
 }
 
-std::string OciLayoutStore::get_blob(const std::string& repository, const std::string& digest, int64_t max_bytes) {
-    const std::string where = layout_.directory().string() + ": " + repository + "@" + digest;
-    std::filesystem::path path;
+OciLayoutStore::StoredBlob OciLayoutStore::find_blob(const std::string& digest, const std::string& where) const {
+    StoredBlob blob;
     try {
-        path = layout_.blob_path(digest);
+        blob.path = layout_.blob_path(digest);
     } catch (const std::runtime_error& error) {
         throw DataError("blob_unknown", where + ": " + error.what());
     }
     std::error_code error;
-    const auto size = std::filesystem::file_size(path, error);
+    blob.size = int64_t(std::filesystem::file_size(blob.path, error));
     if (error) throw DataError("blob_unknown", where + ": blob not in the layout");
-    if (int64_t(size) > max_bytes)
+    return blob;
+}
+
+std::string OciLayoutStore::get_blob(const std::string& repository, const std::string& digest, int64_t max_bytes) {
+    const std::string where = layout_.directory().string() + ": " + repository + "@" + digest;
+    const int64_t size = find_blob(digest, where).size;
+    if (size > max_bytes)
         throw DataError("too_large", where + ": " + std::to_string(size) + " bytes exceed " + std::to_string(max_bytes));
     std::string bytes = layout_.read_blob(digest);
     if (digest.starts_with("sha256:") && Sha256::digest_of(bytes) != digest)
@@ -77,19 +82,11 @@ std::unique_ptr<ByteSource> OciLayoutStore::open_blob(const std::string& reposit
 std::unique_ptr<ByteSource> OciLayoutStore::open_blob(const std::string& repository, const std::string& digest,
                                                       int64_t expected_size) {
     const std::string where = layout_.directory().string() + ": " + repository + "@" + digest;
-    std::filesystem::path path;
-    try {
-        path = layout_.blob_path(digest);
-    } catch (const std::runtime_error& error) {
-        throw DataError("blob_unknown", where + ": " + error.what());
-    }
-    std::error_code error;
-    const auto size = std::filesystem::file_size(path, error);
-    if (error) throw DataError("blob_unknown", where + ": blob not in the layout");
-    if (expected_size >= 0 && int64_t(size) != expected_size)
-        throw DataError("size_mismatch", where + ": " + std::to_string(size) + " bytes, the descriptor states " +
-                                             std::to_string(expected_size));
-    return std::make_unique<FileByteSource>(path.string());
+    const StoredBlob blob = find_blob(digest, where);
+    if (expected_size >= 0 && blob.size != expected_size)
+        throw DataError("size_mismatch", where + ": " + std::to_string(blob.size) +
+                                             " bytes, the descriptor states " + std::to_string(expected_size));
+    return std::make_unique<FileByteSource>(blob.path.string());
 }
 
 }  // namespace regcensus

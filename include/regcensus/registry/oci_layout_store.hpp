@@ -33,6 +33,13 @@ public:
     const OciLayout& layout() const { return layout_; }
 
 private:
+    struct StoredBlob {
+        std::filesystem::path path;
+        int64_t size;
+    };
+    // The blob's file and size; DataError "blob_unknown" (naming `where`) when absent.
+    StoredBlob find_blob(const std::string& digest, const std::string& where) const;
+
     OciLayout layout_;
     std::map<std::string, Descriptor> by_name_;  // "<repository>:<tag>" -> entry
 };
