@@ -188,6 +188,23 @@ std::vector<std::string> Location::read_strings(const std::string& name) const {
     return values;
 }
 
+std::string Location::read_string_at(const std::string& name, std::size_t index) const {
+    Handle dataset(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose, "H5Dopen2");
+    Handle space(H5Dget_space(dataset.id()), H5Sclose, "H5Dget_space");
+    if (index >= static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id())))
+        throw std::out_of_range("h5: " + name + " has no element " + std::to_string(index));
+    const hsize_t start = index, count = 1;
+    check_status(H5Sselect_hyperslab(space.id(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
+                 "H5Sselect_hyperslab");
+    Handle memory(H5Screate_simple(1, &count, nullptr), H5Sclose, "H5Screate_simple");
+    auto type = utf8_string_type();
+    char* pointer = nullptr;
+    check_status(H5Dread(dataset.id(), type.id(), memory.id(), space.id(), H5P_DEFAULT, &pointer), "H5Dread");
+    std::string value(pointer ? pointer : "");
+    H5Dvlen_reclaim(type.id(), memory.id(), H5P_DEFAULT, &pointer);
+    return value;
+}
+
 void Location::set_attribute(const std::string& name, std::string_view value) const {
     write_string_attribute(id(), name, value);
 }

@@ -1,6 +1,8 @@
 #include "regcensus/pipeline/merge_phase.hpp"
 
+#include <bit>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
 
 #include "regcensus/h5/results_writer.hpp"
@@ -12,31 +14,100 @@
 namespace regcensus {
 namespace {
 
-// What one rank read: analyses by global layer row.
-using LayersByRow = std::unordered_map<uint32_t, LayerAnalysis>;
-
-LayersByRow read_my_shards(const CensusPlan& plan, const LayerPlan& layers, const std::string& work_dir,
-                           const mpi::Communicator& comm) {
-    std::unordered_map<std::string, uint32_t> row_of;
-    for (std::size_t i = 0; i < layers.layers.size(); ++i) row_of[layers.layers[i].digest] = static_cast<uint32_t>(i);
-    LayersByRow mine;
-    for (std::size_t s = static_cast<std::size_t>(comm.rank()); s < plan.shards.size();
-         s += static_cast<std::size_t>(comm.size())) {
-        auto shard = read_shard(shard_path(work_dir, plan.shards[s].id));
-        for (auto& analysis : shard.layers) {
-            const auto row = row_of.at(analysis.profile.digest);
-            mine.emplace(row, std::move(analysis));
+// This rank's shard files (every size-th of the plan), read in two passes so
+// that memory does not grow with the dataset: the layer profiles first (small),
+// then the content records streamed to the duplicate index one shard at a time
+// (the file table without paths); the few example paths the index asks for are
+// read one by one at the end.
+class MyShards {
+public:
+    MyShards(const CensusPlan& plan, const LayerPlan& layers, const std::string& work_dir,
+             const mpi::Communicator& comm) {
+        std::unordered_map<std::string, uint32_t> row_of;
+        for (std::size_t i = 0; i < layers.layers.size(); ++i)
+            row_of[layers.layers[i].digest] = static_cast<uint32_t>(i);
+        for (std::size_t s = static_cast<std::size_t>(comm.rank()); s < plan.shards.size();
+             s += static_cast<std::size_t>(comm.size())) {
+            Shard& shard = shards_.emplace_back();
+            shard.path = shard_path(work_dir, plan.shards[s].id);
+            for (auto& profile : read_shard_profiles(shard.path)) {
+                const uint32_t row = row_of.at(profile.digest);
+                shard.rows.push_back(row);
+                shard.counted.push_back(profile.ok());
+                profiles_.emplace(row, std::move(profile));
+            }
         }
     }
-    return mine;
-}
 
-std::vector<LayerProfile> gather_profiles(const mpi::Communicator& comm, const LayersByRow& mine,
+    const std::unordered_map<uint32_t, LayerProfile>& profiles() const { return profiles_; }
+
+    // The content records of the successfully analysed layers, shard after shard.
+    RecordSource records() {
+        return [this](std::span<ContentRecord> batch) {
+            std::size_t filled = 0;
+            while (filled < batch.size()) {
+                if (next_row_ == table_.layer.size()) {
+                    if (next_shard_ == shards_.size()) break;
+                    table_ = read_shard_file_table(shards_[next_shard_].path);
+                    current_ = next_shard_++;
+                    next_row_ = 0;
+                    continue;
+                }
+                const std::size_t i = next_row_++;
+                const Shard& shard = shards_[current_];
+                const auto position = static_cast<std::size_t>(table_.layer[i]);
+                if (!shard.counted.at(position)) continue;
+                const uint32_t row = shard.rows[position];
+                const auto index = static_cast<uint32_t>(table_.index[i]);
+                if (index == 0) first_file_.emplace(row, FileLocation{current_, i});
+                batch[filled++] = {{std::bit_cast<uint64_t>(table_.hash_high[i]),
+                                    std::bit_cast<uint64_t>(table_.hash_low[i])},
+                                   table_.size[i],
+                                   row,
+                                   index,
+                                   static_cast<FileType>(table_.type[i])};
+            }
+            if (filled == 0) {  // done: give the last table back before counting
+                table_ = {};
+                next_row_ = 0;
+            }
+            return filled;
+        };
+    }
+
+    // File `index` of layer `row`, if this rank read that layer (after records() ran dry).
+    std::optional<std::string> path_of(uint32_t row, uint32_t index) const {
+        const auto found = first_file_.find(row);
+        if (found == first_file_.end()) return std::nullopt;
+        const auto& [shard, first_row] = found->second;
+        return read_shard_file_path(shards_[shard].path, first_row + index);
+    }
+
+private:
+    struct Shard {
+        std::string path;
+        std::vector<uint32_t> rows;  // layer row of each of its layers, in shard order
+        std::vector<bool> counted;   // whether that layer's files enter the index (analysed ok)
+    };
+    struct FileLocation {
+        std::size_t shard;
+        std::size_t first_row;  // of the layer's file 0 in the shard's /files table
+    };
+    std::vector<Shard> shards_;
+    std::unordered_map<uint32_t, LayerProfile> profiles_;
+    std::unordered_map<uint32_t, FileLocation> first_file_;
+    // Streaming position: the table of shards_[current_], its next row.
+    ShardFileTable table_;
+    std::size_t current_ = 0, next_shard_ = 0, next_row_ = 0;
+};
+
+std::vector<LayerProfile> gather_profiles(const mpi::Communicator& comm,
+                                          const std::unordered_map<uint32_t, LayerProfile>& mine,
                                           std::size_t layer_count) {
     ByteWriter out;
-    for (const auto& [row, analysis] : mine) {
+    for (const auto& [row, profile] : mine) {
         out.put(row);
-        encode(out, analysis.profile);
+        encode(out, profile);
     }
     std::vector<LayerProfile> profiles(comm.is_root() ? layer_count : 0);
     for (const auto& part : comm.gather(out.bytes())) {
@@ -47,25 +118,6 @@ std::vector<LayerProfile> gather_profiles(const mpi::Communicator& comm, const L
         }
     }
     return profiles;
-}
-
-std::vector<ContentRecord> content_records(const LayersByRow& mine) {
-    std::vector<ContentRecord> records;
-    for (const auto& [row, analysis] : mine) {
-        if (!analysis.profile.ok()) continue;
-        for (const auto& f : analysis.files) records.push_back({f.hash, f.size, row, f.index, f.type});
-    }
-    return records;
-}
-
-std::optional<std::string> path_of(const LayersByRow& mine, uint32_t row, uint32_t index) {
-    auto it = mine.find(row);
-    if (it == mine.end()) return std::nullopt;
-    const auto& files = it->second.files;
-    if (index < files.size() && files[index].index == index) return files[index].path;
-    for (const auto& f : files)
-        if (f.index == index) return f.path;
-    return std::nullopt;
 }
 
 }  // namespace
@@ -90,11 +142,11 @@ int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi:
     }
 
     auto layers = plan.layer_plan();
-    auto mine = read_my_shards(plan, layers, options.work_dir, comm);
+    MyShards mine(plan, layers, options.work_dir, comm);
     log.root("merge: read %zu shard file(s) on %d rank(s)", plan.shards.size(), comm.size());
 
     CensusResults results;
-    results.layers = gather_profiles(comm, mine, layers.layers.size());
+    results.layers = gather_profiles(comm, mine.profiles(), layers.layers.size());
     DedupOptions dedup;
     dedup.top_rows = options.top_rows;
     dedup.memory_per_rank = options.memory_per_rank;
@@ -102,8 +154,8 @@ int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi:
     dedup.layer_count = layers.layers.size();
     std::vector<int64_t> sole_image;
     for (const auto& layer : layers.layers) sole_image.push_back(layer.sole_image);
-    results.dedup = reduce_duplicates(comm, content_records(mine), dedup, sole_image,
-                                      [&](uint32_t row, uint32_t index) { return path_of(mine, row, index); });
+    results.dedup = reduce_duplicates(comm, mine.records(), dedup, sole_image,
+                                      [&](uint32_t row, uint32_t index) { return mine.path_of(row, index); });
     if (comm.is_root()) {
         results.provenance = options.provenance;
         results.images = plan.images;

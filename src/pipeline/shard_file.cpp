@@ -96,6 +96,24 @@ ShardResult read_shard(const std::string& path) {
     return shard;
 }
 
+std::vector<LayerProfile> read_shard_profiles(const std::string& path) {
+    const auto encoded = h5::File::open_read(path).open_group("layers").read_bytes("profiles");
+    ByteReader in(encoded);
+    std::vector<LayerProfile> profiles;
+    while (!in.done()) profiles.push_back(decode_layer_profile(in));
+    return profiles;
+}
+
+ShardFileTable read_shard_file_table(const std::string& path) {
+    const auto files = h5::File::open_read(path).open_group("files");
+    return {files.read_int64("layer"),     files.read_int64("index"), files.read_int64("hash_high"),
+            files.read_int64("hash_low"),  files.read_int64("size"),  files.read_int64("type")};
+}
+
+std::string read_shard_file_path(const std::string& path, std::size_t file_row) {
+    return h5::File::open_read(path).open_group("files").read_string_at("path", file_row);
+}
+
 std::vector<std::string> read_shard_statuses(const std::string& path) {
     return h5::File::open_read(path).open_group("layers").read_strings("status");
 }

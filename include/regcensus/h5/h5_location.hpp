@@ -58,6 +58,8 @@ public:
     void write_bytes(const std::string& name, std::span<const char> bytes, std::string_view description) const;
     std::vector<char> read_bytes(const std::string& name) const;
     std::vector<std::string> read_strings(const std::string& name) const;
+    // Element `index` of a 1-D string dataset, without reading the others.
+    std::string read_string_at(const std::string& name, std::size_t index) const;
 
     void set_attribute(const std::string& name, std::string_view value) const;
     void set_attribute(const std::string& name, int64_t value) const;

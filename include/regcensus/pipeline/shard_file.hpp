@@ -19,6 +19,20 @@ std::string shard_path(const std::string& work_dir, int64_t shard_id);
 bool shard_exists(const std::string& work_dir, int64_t shard_id);
 void write_shard(const ShardResult& shard, const std::string& path);
 ShardResult read_shard(const std::string& path);
+
+// The parts of a shard file the merge reads, one at a time, so that a rank
+// never holds more than one shard's file table and no paths at all.
+// Layer profiles, in the shard's digest order (no file records).
+std::vector<LayerProfile> read_shard_profiles(const std::string& path);
+// The /files table without its paths: row i is a regular file of layer
+// `layer[i]` (position in the profiles). A layer's files are consecutive rows
+// in tar order, so file `index` of the layer whose first row is R is row R + index.
+struct ShardFileTable {
+    std::vector<int64_t> layer, index, hash_high, hash_low, size, type;
+};
+ShardFileTable read_shard_file_table(const std::string& path);
+// The path of row `file_row` of /files.
+std::string read_shard_file_path(const std::string& path, std::size_t file_row);
 // Statuses of the shard's layers without reading its file records.
 std::vector<std::string> read_shard_statuses(const std::string& path);
 
