@@ -92,16 +92,31 @@ def _spans_decades(values: np.ndarray, decades: float = 2.0) -> bool:
     return pos.size > 0 and np.log10(pos.max() / pos.min()) >= decades
 
 
-def _scale_x(ax, values: np.ndarray, bytes_axis: bool = False) -> None:
-    """Log x axis if the data spans decades; symlog when zeros must stay visible."""
-    if _spans_decades(values):
-        if np.any(values == 0):
-            ax.set_xscale("symlog", linthresh=1)
-            ax.set_xlim(left=0)
-        else:
+def _scale_x(ax, values: np.ndarray, x_axis: str) -> None:
+    """Give a distribution figure the x axis that suits its values.
+
+    x_axis is one of
+      "auto":     log if the values span two decades, symlog when zeros must stay visible;
+      "bytes":    as "auto", with tick labels in kB, MB, ...;
+      "ratio":    log only if the values span 1.5 decades;
+      "fraction": linear from 0 to 1.
+    """
+    if x_axis == "fraction":
+        ax.set_xlim(0, 1)
+    elif x_axis == "ratio":
+        if _spans_decades(values, 1.5):
             ax.set_xscale("log")
-    if bytes_axis:
-        ax.xaxis.set_major_formatter(FuncFormatter(_si_bytes))
+    elif x_axis in ("auto", "bytes"):
+        if _spans_decades(values):
+            if np.any(values == 0):
+                ax.set_xscale("symlog", linthresh=1)
+                ax.set_xlim(left=0)
+            else:
+                ax.set_xscale("log")
+        if x_axis == "bytes":
+            ax.xaxis.set_major_formatter(FuncFormatter(_si_bytes))
+    else:
+        raise ValueError(f"unknown x_axis {x_axis!r}")
 
 
 def _known(values: np.ndarray, what: str, log: list[str]) -> np.ndarray:
@@ -127,19 +142,47 @@ def _cdf(ax, values: np.ndarray, label: str | None = None) -> None:
     ax.step(x, y, where="post", label=label)
 
 
-def _finish_cdf(ax, ylabel: str) -> None:
+def _cdf_figure(curves: list[tuple[np.ndarray, str | None]], x_axis: str, xlabel: str,
+                rows: str, title: str):
+    """A CDF figure: one step line per (values, label) curve, on shared axes.
+
+    Every CDF figure of the study is drawn here so that they all look alike
+    (y from 0 to 1, grid, legend bottom right). The x axis is scaled over the
+    values of all curves together (see _scale_x for x_axis); `rows` names what
+    the y axis counts ("images", "layers"). A legend is drawn if any curve has
+    a label.
+    """
+    fig, ax = _new_figure()
+    for values, label in curves:
+        _cdf(ax, values, label)
+    _scale_x(ax, np.concatenate([values for values, _ in curves]), x_axis)
+    ax.set_xlabel(xlabel)
     ax.set_ylim(0, 1.02)
-    ax.set_ylabel(ylabel)
+    ax.set_ylabel(f"fraction of {rows} (CDF)")
     ax.grid(True, which="major", alpha=0.3)
+    if any(label for _, label in curves):
+        ax.legend(loc="lower right")
+    ax.set_title(title)
+    return fig
 
 
-def _integer_bars(ax, values: np.ndarray) -> None:
-    """Bars of how many rows have each integer value (values are small ints)."""
-    vals, counts = np.unique(values, return_counts=True)
-    ax.bar(vals, counts, width=0.8)
+def _finish_bars(ax, counts: np.ndarray, ylabel: str, title: str) -> None:
+    """The count axis, grid and title every vertical bar chart shares (log counts if they span decades)."""
     if _spans_decades(counts.astype(float)):
         ax.set_yscale("log")
+    ax.set_ylabel(ylabel)
     ax.grid(True, axis="y", alpha=0.3)
+    ax.set_title(title)
+
+
+def _integer_bars_figure(values: np.ndarray, xlabel: str, ylabel: str, title: str):
+    """Bars of how many rows have each integer value (values are small ints)."""
+    fig, ax = _new_figure()
+    vals, counts = np.unique(values, return_counts=True)
+    ax.bar(vals, counts, width=0.8)
+    ax.set_xlabel(xlabel)
+    _finish_bars(ax, counts, ylabel, title)
+    return fig
 
 
 def _save(fig, out_dir: str, name: str, pdf: bool) -> list[str]:
@@ -162,106 +205,113 @@ def _require(values: np.ndarray, what: str) -> None:
         raise Skip(f"no known {what}")
 
 
+def _require_optional_column(res, table: str, column: str) -> None:
+    """Skip the figure if the file lacks `column`: older writers did not write every column."""
+    if column not in res.columns(table):
+        raise Skip(f"/{table}/{column} absent (an older results file)")
+
+
+def _ok_known_column(res, log, table: str, column: str, what: str) -> np.ndarray:
+    """`column` of `table` over the rows with status ok whose value is known.
+
+    The rows left out are noted in `log`; Skip if no value is left.
+    """
+    t = res.table(table, columns=["status", column])
+    ok = _ok_rows(t, table, log)
+    values = _known(t[column][ok], what, log)
+    _require(values, what)
+    return values
+
+
+def _ok_known_sizes(res, log, table: str, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Compressed and uncompressed sizes of the rows of `table` with status ok.
+
+    Unknown sizes are dropped from each separately (noted in `log`); Skip if no
+    compressed size is known.
+    """
+    t = res.table(table, columns=["status", "compressed_bytes", "uncompressed_bytes"])
+    ok = _ok_rows(t, table, log)
+    comp = _known(t["compressed_bytes"][ok], "compressed sizes", log)
+    unc = _known(t["uncompressed_bytes"][ok], "uncompressed sizes", log)
+    _require(comp, what)
+    return comp, unc
+
+
+def _size_curves(comp: np.ndarray, unc: np.ndarray) -> list[tuple[np.ndarray, str]]:
+    """The curves of a size CDF: compressed, and uncompressed where any is known."""
+    curves = [(comp, f"compressed (median {_si_bytes(np.median(comp))})")]
+    if unc.size:
+        curves.append((unc, f"uncompressed (median {_si_bytes(np.median(unc))})"))
+    return curves
+
+
+def _compression_ratios(t: dict, ok: np.ndarray, rows: str, log: list[str]):
+    """Uncompressed / compressed size of the ok rows of table `t` whose sizes allow it.
+
+    A row needs a compressed size > 0 and a known uncompressed size; the others
+    are noted in `log`. Returns the ratios and the mask (over the ok rows) of
+    the rows they belong to. Skip if no ratio is left.
+    """
+    comp, unc = t["compressed_bytes"][ok], t["uncompressed_bytes"][ok]
+    valid = (comp > 0) & (unc >= 0)
+    if np.any(~valid):
+        log.append(f"{_n(np.sum(~valid))} {rows} with unknown or zero size skipped")
+    ratio = unc[valid] / comp[valid]
+    _require(ratio, "compression ratios")
+    return ratio, valid
+
+
 # -- figures -----------------------------------------------------------------
 # Each takes the open Results and a list to append log notes to, and returns a
 # matplotlib figure; main() saves it under the function's figure name.
 
 def layer_size_cdf(res, log):
     """Compressed and uncompressed size of every distinct layer that was read."""
-    t = res.table("layers", columns=["status", "compressed_bytes", "uncompressed_bytes"])
-    ok = _ok_rows(t, "layers", log)
-    comp = _known(t["compressed_bytes"][ok], "compressed sizes", log)
-    unc = _known(t["uncompressed_bytes"][ok], "uncompressed sizes", log)
-    _require(comp, "layer sizes")
-    fig, ax = _new_figure()
-    _cdf(ax, comp, f"compressed (median {_si_bytes(np.median(comp))})")
-    if unc.size:
-        _cdf(ax, unc, f"uncompressed (median {_si_bytes(np.median(unc))})")
-    _scale_x(ax, np.concatenate([comp, unc]), bytes_axis=True)
-    ax.set_xlabel("layer size (bytes)")
-    _finish_cdf(ax, "fraction of layers (CDF)")
-    ax.legend(loc="lower right")
-    ax.set_title(f"Layer size CDF: {_n(comp.size)} distinct layers")
-    return fig
+    comp, unc = _ok_known_sizes(res, log, "layers", "layer sizes")
+    return _cdf_figure(_size_curves(comp, unc), "bytes", "layer size (bytes)", "layers",
+                       f"Layer size CDF: {_n(comp.size)} distinct layers")
 
 
 def image_size_cdf(res, log):
     """Image size: sum of its layers, compressed (as pulled) and uncompressed."""
-    t = res.table("images", columns=["status", "compressed_bytes", "uncompressed_bytes"])
-    ok = _ok_rows(t, "images", log)
-    comp = _known(t["compressed_bytes"][ok], "compressed sizes", log)
-    unc = _known(t["uncompressed_bytes"][ok], "uncompressed sizes", log)
-    _require(comp, "image sizes")
-    fig, ax = _new_figure()
-    _cdf(ax, comp, f"compressed (median {_si_bytes(np.median(comp))})")
-    if unc.size:
-        _cdf(ax, unc, f"uncompressed (median {_si_bytes(np.median(unc))})")
-    _scale_x(ax, np.concatenate([comp, unc]), bytes_axis=True)
-    ax.set_xlabel("image size (bytes, sum of its layers)")
-    _finish_cdf(ax, "fraction of images (CDF)")
-    ax.legend(loc="lower right")
-    ax.set_title(f"Image size CDF: {_n(comp.size)} images")
-    return fig
+    comp, unc = _ok_known_sizes(res, log, "images", "image sizes")
+    return _cdf_figure(_size_curves(comp, unc), "bytes", "image size (bytes, sum of its layers)", "images",
+                       f"Image size CDF: {_n(comp.size)} images")
 
 
 def layers_per_image(res, log):
     """How many layer descriptors each successfully analysed image lists."""
-    t = res.table("images", columns=["status", "layer_count"])
-    ok = _ok_rows(t, "images", log)
-    counts = _known(t["layer_count"][ok], "layer counts", log)
-    _require(counts, "layer counts")
-    fig, ax = _new_figure()
-    _integer_bars(ax, counts)
-    ax.set_xlabel("layers per image (layer descriptors in the manifest)")
-    ax.set_ylabel("number of images")
-    ax.set_title(f"Layers per image: {_n(counts.size)} images, median {np.median(counts):g}, "
-                 f"max {counts.max()}")
-    return fig
+    counts = _ok_known_column(res, log, "images", "layer_count", "layer counts")
+    return _integer_bars_figure(
+        counts, "layers per image (layer descriptors in the manifest)", "number of images",
+        f"Layers per image: {_n(counts.size)} images, median {np.median(counts):g}, max {counts.max()}")
 
 
 def files_per_image_cdf(res, log):
     """Regular files per image, summed over its layers (shadowed files included)."""
-    t = res.table("images", columns=["status", "file_count"])
-    ok = _ok_rows(t, "images", log)
-    files = _known(t["file_count"][ok], "file counts", log)
-    _require(files, "file counts")
-    fig, ax = _new_figure()
-    _cdf(ax, files)
-    _scale_x(ax, files)
-    ax.set_xlabel("regular files per image (sum over its layers)")
-    _finish_cdf(ax, "fraction of images (CDF)")
-    ax.set_title(f"Files per image CDF: {_n(files.size)} images, median {_n(np.median(files))}")
-    return fig
+    files = _ok_known_column(res, log, "images", "file_count", "file counts")
+    return _cdf_figure([(files, None)], "auto", "regular files per image (sum over its layers)", "images",
+                       f"Files per image CDF: {_n(files.size)} images, median {_n(np.median(files))}")
 
 
 def image_popularity_cdf(res, log):
     """Pull count of the images, as carried over from the image list."""
+    # No status filter: the pull count comes from the image list, so images that
+    # could not be analysed have one too.
     t = res.table("images", columns=["pull_count"])
     pulls = _known(t["pull_count"], "pull counts", log)
     _require(pulls, "pull counts")
-    fig, ax = _new_figure()
-    _cdf(ax, pulls)
-    _scale_x(ax, pulls)
-    ax.set_xlabel("pull count (from the image list)")
-    _finish_cdf(ax, "fraction of images (CDF)")
-    ax.set_title(f"Image popularity CDF: {_n(pulls.size)} images with a pull count")
-    return fig
+    return _cdf_figure([(pulls, None)], "auto", "pull count (from the image list)", "images",
+                       f"Image popularity CDF: {_n(pulls.size)} images with a pull count")
 
 
 def image_created(res, log):
     """Images by the year their config says they were created."""
-    t = res.table("images", columns=["status", "created"])
-    ok = _ok_rows(t, "images", log)
-    created = _known(t["created"][ok], "creation times", log)
-    _require(created, "creation times")
+    created = _ok_known_column(res, log, "images", "created", "creation times")
     # Unix seconds -> calendar year (UTC) without a Python loop over millions of rows.
     years = created.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970
-    fig, ax = _new_figure()
-    _integer_bars(ax, years)
-    ax.set_xlabel("year the image was created (config `created`, UTC)")
-    ax.set_ylabel("number of images")
-    ax.set_title(f"Images by creation year: {_n(created.size)} images")
-    return fig
+    return _integer_bars_figure(years, "year the image was created (config `created`, UTC)", "number of images",
+                                f"Images by creation year: {_n(created.size)} images")
 
 
 def layer_ref_count(res, log):
@@ -288,18 +338,10 @@ def layer_ref_count(res, log):
 
 def _count_cdf(res, log, table: str, column: str, what: str, xlabel: str, title: str):
     """CDF of one count column over the rows with status ok."""
-    t = res.table(table, columns=["status", column])
-    ok = _ok_rows(t, table, log)
-    values = _known(t[column][ok], what, log)
-    _require(values, what)
-    fig, ax = _new_figure()
-    _cdf(ax, values)
-    _scale_x(ax, values)
-    ax.set_xlabel(xlabel)
-    _finish_cdf(ax, f"fraction of {table} (CDF)")
-    ax.set_title(f"{title}: {_n(values.size)} {table}, median {_n(np.median(values))}, "
-                 f"{_n(np.sum(values == 0))} with none")
-    return fig
+    values = _ok_known_column(res, log, table, column, what)
+    return _cdf_figure([(values, None)], "auto", xlabel, table,
+                       f"{title}: {_n(values.size)} {table}, median {_n(np.median(values))}, "
+                       f"{_n(np.sum(values == 0))} with none")
 
 
 def layer_files_cdf(res, log):
@@ -334,38 +376,23 @@ def directory_depth(res, log):
     else:
         ax.set_xticklabels([str(int(v)) for v in lower])
         ax.set_xlabel("directory depth (path components)")
-    if _spans_decades(counts.astype(float)):
-        ax.set_yscale("log")
-    ax.set_ylabel("number of directories")
-    ax.grid(True, axis="y", alpha=0.3)
-    ax.set_title(f"Directory depth: {_n(counts.sum())} directories in distinct layers")
+    _finish_bars(ax, counts, "number of directories",
+                 f"Directory depth: {_n(counts.sum())} directories in distinct layers")
     return fig
 
 
 def image_compression_ratio_cdf(res, log):
     """Uncompressed / compressed size per image (sums over its layers)."""
     t = res.table("images", columns=["status", "compressed_bytes", "uncompressed_bytes"])
-    ok = _ok_rows(t, "images", log)
-    comp, unc = t["compressed_bytes"][ok], t["uncompressed_bytes"][ok]
-    valid = (comp > 0) & (unc >= 0)
-    if np.any(~valid):
-        log.append(f"{_n(np.sum(~valid))} images with unknown or zero size skipped")
-    ratio = unc[valid] / comp[valid]
-    _require(ratio, "compression ratios")
-    fig, ax = _new_figure()
-    _cdf(ax, ratio)
-    if _spans_decades(ratio, 1.5):
-        ax.set_xscale("log")
-    ax.set_xlabel("compression ratio (uncompressed bytes / compressed bytes, per image)")
-    _finish_cdf(ax, "fraction of images (CDF)")
-    ax.set_title(f"Image compression ratio CDF: {_n(ratio.size)} images, median {np.median(ratio):.2f}")
-    return fig
+    ratio, _ = _compression_ratios(t, _ok_rows(t, "images", log), "images", log)
+    return _cdf_figure([(ratio, None)], "ratio",
+                       "compression ratio (uncompressed bytes / compressed bytes, per image)", "images",
+                       f"Image compression ratio CDF: {_n(ratio.size)} images, median {np.median(ratio):.2f}")
 
 
 def shared_file_fraction_cdf(res, log):
     """Fraction of each image's files whose content other images hold too."""
-    if "shared_file_fraction" not in res.columns("images"):
-        raise Skip("/images/shared_file_fraction absent (an older results file)")
+    _require_optional_column(res, "images", "shared_file_fraction")
     t = res.table("images", columns=["status", "shared_file_fraction"])
     ok = _ok_rows(t, "images", log)
     frac = t["shared_file_fraction"][ok].astype(np.float64)
@@ -374,23 +401,15 @@ def shared_file_fraction_cdf(res, log):
         log.append(f"{_n(unknown)} fractions unknown skipped")
     frac = frac[frac >= 0]
     _require(frac, "shared-file fractions")
-    fig, ax = _new_figure()
-    _cdf(ax, frac)
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("fraction of the image's regular files shared with other images")
-    _finish_cdf(ax, "fraction of images (CDF)")
-    ax.set_title(f"Shared-file fraction CDF: {_n(frac.size)} images, median {np.median(frac):.2f}")
-    return fig
+    return _cdf_figure([(frac, None)], "fraction",
+                       "fraction of the image's regular files shared with other images", "images",
+                       f"Shared-file fraction CDF: {_n(frac.size)} images, median {np.median(frac):.2f}")
 
 
 def layer_age_cdf(res, log):
     """Age of each layer at census time: created_utc minus its newest file's mtime."""
-    if "mtime_max" not in res.columns("layers"):
-        raise Skip("/layers/mtime_max absent (an older results file)")
-    t = res.table("layers", columns=["status", "mtime_max"])
-    ok = _ok_rows(t, "layers", log)
-    mtime = _known(t["mtime_max"][ok], "mtimes", log)
-    _require(mtime, "mtimes")
+    _require_optional_column(res, "layers", "mtime_max")
+    mtime = _ok_known_column(res, log, "layers", "mtime_max", "mtimes")
     census = np.datetime64(str(res.attrs.get("created_utc", "")).rstrip("Z"), "s").astype(np.int64) \
         if res.attrs.get("created_utc") else int(mtime.max())
     age_days = (census - mtime) / 86400.0
@@ -398,27 +417,17 @@ def layer_age_cdf(res, log):
     if future:
         log.append(f"{_n(future)} layers with mtimes after the census counted as age 0")
     age_days = np.maximum(age_days, 0)
-    fig, ax = _new_figure()
-    _cdf(ax, age_days)
-    _scale_x(ax, age_days)
-    ax.set_xlabel("layer age at the census (days since its newest file's mtime)")
-    _finish_cdf(ax, "fraction of layers (CDF)")
-    ax.set_title(f"Layer age CDF: {_n(age_days.size)} layers, median {np.median(age_days):,.0f} days")
-    return fig
+    return _cdf_figure([(age_days, None)], "auto",
+                       "layer age at the census (days since its newest file's mtime)", "layers",
+                       f"Layer age CDF: {_n(age_days.size)} layers, median {np.median(age_days):,.0f} days")
 
 
 def layer_max_depth(res, log):
     """Deepest directory of each layer (usr = 1, usr/bin = 2)."""
-    t = res.table("layers", columns=["status", "max_depth"])
-    ok = _ok_rows(t, "layers", log)
-    depth = _known(t["max_depth"][ok], "depths", log)
-    _require(depth, "depths")
-    fig, ax = _new_figure()
-    _integer_bars(ax, depth)
-    ax.set_xlabel("maximum directory depth in the layer (path components)")
-    ax.set_ylabel("number of distinct layers")
-    ax.set_title(f"Directory depth per layer: {_n(depth.size)} layers, median {np.median(depth):g}")
-    return fig
+    depth = _ok_known_column(res, log, "layers", "max_depth", "depths")
+    return _integer_bars_figure(depth, "maximum directory depth in the layer (path components)",
+                                "number of distinct layers",
+                                f"Directory depth per layer: {_n(depth.size)} layers, median {np.median(depth):g}")
 
 
 def compression_ratio_cdf(res, log):
@@ -426,23 +435,15 @@ def compression_ratio_cdf(res, log):
     t = res.table("layers", columns=["status", "compression", "compressed_bytes",
                                      "uncompressed_bytes"])
     ok = _ok_rows(t, "layers", log)
-    comp, unc, kind = t["compressed_bytes"][ok], t["uncompressed_bytes"][ok], t["compression"][ok]
-    valid = (comp > 0) & (unc >= 0)
-    if np.any(~valid):
-        log.append(f"{_n(np.sum(~valid))} layers with unknown or zero size skipped")
-    ratio, kind = unc[valid] / comp[valid], kind[valid]
-    _require(ratio, "compression ratios")
-    fig, ax = _new_figure()
-    for k in sorted(set(kind.tolist()), key=lambda k: -np.sum(kind == k)):
+    ratio, valid = _compression_ratios(t, ok, "layers", log)
+    kind = t["compression"][ok][valid]
+    curves = []
+    # Most common kind first; ties by name, so colours do not depend on the hash seed.
+    for k in sorted(set(kind.tolist()), key=lambda k: (-np.sum(kind == k), k)):
         r = ratio[kind == k]
-        _cdf(ax, r, f"{k}: {_n(r.size)} layers, median {np.median(r):.2f}")
-    if _spans_decades(ratio, 1.5):
-        ax.set_xscale("log")
-    ax.set_xlabel("compression ratio (uncompressed bytes / compressed bytes)")
-    _finish_cdf(ax, "fraction of layers (CDF)")
-    ax.legend(loc="lower right")
-    ax.set_title(f"Layer compression ratio CDF: {_n(ratio.size)} layers")
-    return fig
+        curves.append((r, f"{k}: {_n(r.size)} layers, median {np.median(r):.2f}"))
+    return _cdf_figure(curves, "ratio", "compression ratio (uncompressed bytes / compressed bytes)", "layers",
+                       f"Layer compression ratio CDF: {_n(ratio.size)} layers")
 
 
 def file_size_histogram(res, log):
@@ -467,16 +468,16 @@ def file_size_histogram(res, log):
         ax.set_xticks(x)
         ax.set_xticklabels([_iec_bytes(int(v)) for v in lower], rotation=45, ha="right")
         ax.set_xlabel(f"file size (bytes, bins: {binning}, labelled by lower edge)")
-    if _spans_decades(counts.astype(float)):
-        ax.set_yscale("log")
-    ax.set_ylabel("number of files")
-    ax.grid(True, axis="y", alpha=0.3)
-    ax.set_title(f"File size distribution: {_n(counts.sum())} regular files in distinct layers")
+    _finish_bars(ax, counts, "number of files",
+                 f"File size distribution: {_n(counts.sum())} regular files in distinct layers")
     return fig
 
 
 def _file_types_bars(res, log, count_col: str, unique_col: str, what: str, bytes_axis: bool):
-    """Horizontal bars of the top categories: all files vs distinct contents."""
+    """Horizontal bars of the top categories: all files vs distinct contents.
+
+    Ranked by `count_col`; with bytes_axis the amounts are bytes, else file counts.
+    """
     t = res.table("filetypes")
     total = t[count_col]
     order = np.argsort(-total, kind="stable")
@@ -500,25 +501,24 @@ def _file_types_bars(res, log, count_col: str, unique_col: str, what: str, bytes
     ax.set_xlabel(what)
     ax.grid(True, axis="x", alpha=0.3)
     ax.legend(loc="lower right")
-    return fig, total, top, t
+    if bytes_axis:
+        ranked_by, amount = "bytes", f"{_si_bytes(total.sum())} in total"
+    else:
+        ranked_by, amount = "count", f"{_n(total.sum())} files"
+    ax.set_title(f"File types by {ranked_by}: top {len(top)} of {len(t['type'])} categories, {amount}")
+    return fig
 
 
 def file_types_count(res, log):
     """File-type categories ranked by number of regular files."""
-    fig, total, top, t = _file_types_bars(res, log, "file_count", "unique_file_count",
-                                          "number of regular files", False)
-    fig.axes[0].set_title(f"File types by count: top {len(top)} of {len(t['type'])} categories, "
-                          f"{_n(total.sum())} files")
-    return fig
+    return _file_types_bars(res, log, "file_count", "unique_file_count", "number of regular files",
+                            bytes_axis=False)
 
 
 def file_types_bytes(res, log):
     """File-type categories ranked by total bytes of regular files."""
-    fig, total, top, t = _file_types_bars(res, log, "file_bytes", "unique_bytes",
-                                          "total size of regular files (bytes)", True)
-    fig.axes[0].set_title(f"File types by bytes: top {len(top)} of {len(t['type'])} categories, "
-                          f"{_si_bytes(total.sum())} in total")
-    return fig
+    return _file_types_bars(res, log, "file_bytes", "unique_bytes", "total size of regular files (bytes)",
+                            bytes_axis=True)
 
 
 def dedup_copies(res, log):
