@@ -8,18 +8,21 @@ namespace regcensus::dedup {
 namespace {
 
 constexpr std::size_t kSmallCopies = 256;
+// Records of one content come in any layer order, so each layer slot access is
+// a likely cache miss; fetching the slot of a record this far ahead overlaps
+// those misses instead of waiting on each in turn.
+constexpr std::size_t kLayerPrefetchDistance = 16;
 
 }  // namespace
 
 ContentCounter::ContentCounter(std::size_t top_rows, std::size_t layer_count,
                                std::span<const int64_t> sole_image_of_layer)
-    : top_rows_(top_rows), layer_count_(layer_count), sole_image_(sole_image_of_layer),
-      small_copies_(kSmallCopies, 0), tally_(layer_count) {
-    if (!sole_image_.empty() && sole_image_.size() != layer_count_)
+    : top_rows_(top_rows), layer_count_(layer_count), small_copies_(kSmallCopies, 0), layers_(layer_count),
+      count_shared_(!sole_image_of_layer.empty()) {
+    if (count_shared_ && sole_image_of_layer.size() != layer_count_)
         throw std::invalid_argument("sole_image_of_layer needs one entry per layer row");
+    for (std::size_t l = 0; l < sole_image_of_layer.size(); ++l) layers_[l].sole_image = sole_image_of_layer[l];
     summary_.per_layer.unique_file_count.assign(layer_count_, 0);
-    summary_.per_layer.cross_layer_file_count.assign(layer_count_, 0);
-    summary_.per_layer.shared_files_count.assign(layer_count_, 0);
 }
 
 void ContentCounter::check_layer(uint32_t layer_row) const {
@@ -29,7 +32,13 @@ void ContentCounter::check_layer(uint32_t layer_row) const {
 }
 
 void ContentCounter::add(std::span<const PackedRecord> sorted) {
-    for (const auto& r : sorted) {
+    const std::size_t n = sorted.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i + kLayerPrefetchDistance < n) {
+            const uint32_t ahead = sorted[i + kLayerPrefetchDistance].layer_row;
+            if (ahead < layers_.size()) __builtin_prefetch(&layers_[ahead], 1);
+        }
+        const auto& r = sorted[i];
         if (!open_ || !same_content(r, first_)) {
             if (open_) close_content();
             start_content(r);
@@ -45,23 +54,29 @@ void ContentCounter::start_content(const PackedRecord& first) {
     example_layer_ = first.layer_row;
     example_file_ = first.file_index;
     content_layers_.clear();
-    ++content_serial_;
+    // A 32-bit stamp keeps the slot at 32 bytes; when it wraps, every old
+    // stamp is cleared so that none can be mistaken for the new serial.
+    if (++content_serial_ == 0) {
+        for (auto& slot : layers_) slot.content = 0;
+        content_serial_ = 1;
+    }
 }
 
 void ContentCounter::add_location(const PackedRecord& r) {
     const uint32_t layer = r.layer_row, file = r.file_index;
     ++copies_;
-    if (layer >= tally_.size()) {
+    if (layer >= layers_.size()) {
         check_layer(layer);  // throws when a layer count was given
-        tally_.resize(std::max<std::size_t>(layer + std::size_t{1}, 2 * tally_.size()));
+        layers_.resize(std::max<std::size_t>(layer + std::size_t{1}, 2 * layers_.size()));
     }
-    auto& tally = tally_[layer];
-    if (tally.content != content_serial_) {
-        tally.content = content_serial_;
-        tally.files = 0;
+    auto& slot = layers_[layer];
+    if (slot.content != content_serial_) {
+        slot.content = content_serial_;
+        slot.files = 0;
         content_layers_.push_back(layer);
     }
-    ++tally.files;
+    // File indices are 32-bit, so a layer has at most 2^32 files: only the very last could wrap.
+    if (++slot.files == 0) throw std::overflow_error("more than 2^32 - 1 files of one content in one layer");
     if (layer < example_layer_ || (layer == example_layer_ && file < example_file_)) {
         example_layer_ = layer;
         example_file_ = file;
@@ -84,18 +99,22 @@ void ContentCounter::close_content() {
         ++s.contents_by_copies[copies_];
 
     if (layer_count_ != 0) {
-        auto& per_layer = s.per_layer;
-        if (copies_ == 1) ++per_layer.unique_file_count[example_layer_];
-        if (content_layers_.size() >= 2)
-            for (auto layer : content_layers_) per_layer.cross_layer_file_count[layer] += tally_[layer].files;
-        if (!sole_image_.empty()) {
+        if (copies_ == 1) ++s.per_layer.unique_file_count[example_layer_];
+        const bool cross_layer = content_layers_.size() >= 2;
+        bool shared = false;
+        if (count_shared_) {
             // In two images iff a layer is listed by several images, or the layers' sole images differ.
-            const int64_t image = sole_image_[content_layers_.front()];
-            bool shared = image < 0;
+            const int64_t image = layers_[content_layers_.front()].sole_image;
+            shared = image < 0;
             for (std::size_t i = 1; i < content_layers_.size() && !shared; ++i)
-                shared = sole_image_[content_layers_[i]] != image;
-            if (shared)
-                for (auto layer : content_layers_) per_layer.shared_files_count[layer] += tally_[layer].files;
+                shared = layers_[content_layers_[i]].sole_image != image;
+        }
+        if (cross_layer || shared) {
+            for (auto layer : content_layers_) {
+                auto& slot = layers_[layer];
+                if (cross_layer) slot.cross_layer_files += slot.files;
+                if (shared) slot.shared_files += slot.files;
+            }
         }
     }
 
@@ -128,6 +147,15 @@ void ContentCounter::offer_top(const TopContent& candidate) {
 
 DedupSummary ContentCounter::finish() {
     if (open_) close_content();
+    if (layer_count_ != 0) {
+        auto& per_layer = summary_.per_layer;
+        per_layer.cross_layer_file_count.resize(layer_count_);
+        per_layer.shared_files_count.resize(layer_count_);
+        for (std::size_t l = 0; l < layer_count_; ++l) {
+            per_layer.cross_layer_file_count[l] = layers_[l].cross_layer_files;
+            per_layer.shared_files_count[l] = layers_[l].shared_files;
+        }
+    }
     for (std::size_t k = 1; k < kSmallCopies; ++k)
         if (small_copies_[k] != 0) summary_.contents_by_copies[static_cast<int64_t>(k)] += small_copies_[k];
     std::sort(candidates_.begin(), candidates_.end(), ranks_before);

@@ -18,6 +18,10 @@ constexpr std::size_t kMinMergeBufferBytes = 64 * 1024;
 constexpr std::size_t kMaxFanIn = 1024;
 // The merged stream reaches the counter (or the next run) in slices of this many records.
 constexpr std::size_t kMergeOutputRecords = 4096;
+// Batches come a chunk at a time (a few records per bucket): making each
+// bucket's pages resident this far ahead of its end takes one madvise call per
+// several pages instead of one per page, for at most 256 x this of memory.
+constexpr std::size_t kPopulateAheadBytes = 32 * 1024;
 
 }  // namespace
 
@@ -33,11 +37,13 @@ void RecordStore::add(std::span<const PackedRecord> records) {
     // fault per 4 KiB would otherwise cost as much as the scatter itself.
     std::array<std::size_t, kBuckets> arriving{};
     for (const auto& r : records) ++arriving[static_cast<std::size_t>(r.hash_high >> 56)];
+    const std::size_t bucket_bytes = capacity_ * sizeof(PackedRecord);
     for (std::size_t b = 0; b < kBuckets; ++b) {
         const auto end = (bucket_size_[b] + arriving[b]) * sizeof(PackedRecord);
         if (end <= populated_[b]) continue;
-        region_.populate(b * capacity_ * sizeof(PackedRecord) + populated_[b], end - populated_[b]);
-        populated_[b] = end;
+        const auto ahead = std::min(end + kPopulateAheadBytes, bucket_bytes);
+        region_.populate(b * bucket_bytes + populated_[b], ahead - populated_[b]);
+        populated_[b] = ahead;
     }
     for (const auto& r : records) {
         const auto b = static_cast<std::size_t>(r.hash_high >> 56);
@@ -50,9 +56,9 @@ template <typename Use>
 void RecordStore::drain_sorted(Use&& use) {
     for (std::size_t b = 0; b < kBuckets; ++b) {
         const std::span<PackedRecord> records{bucket(b), bucket_size_[b]};
-        sort_records(records, scratch_);
-        use(std::span<const PackedRecord>(records));
-        region_.release(b * capacity_ * sizeof(PackedRecord), records.size_bytes());
+        use(std::span<const PackedRecord>(sort_records(records, scratch_)));
+        // Up to the populated end: the pages made resident ahead go back too.
+        region_.release(b * capacity_ * sizeof(PackedRecord), std::max(records.size_bytes(), populated_[b]));
         bucket_size_[b] = 0;
         populated_[b] = 0;
     }

@@ -101,29 +101,6 @@ std::vector<std::vector<char>> Communicator::alltoall(const std::vector<std::vec
     return split(recv_flat, recv_counts, recv_displs);
 }
 
-std::vector<uint64_t> Communicator::alltoall_counts(const std::vector<uint64_t>& send_counts) const {
-    if (static_cast<int>(send_counts.size()) != size_) throw std::logic_error("alltoall needs one count per rank");
-    std::vector<uint64_t> receive_counts(size_);
-    check(MPI_Alltoall(send_counts.data(), 1, MPI_UINT64_T, receive_counts.data(), 1, MPI_UINT64_T, comm_),
-          "MPI_Alltoall");
-    return receive_counts;
-}
-
-void Communicator::alltoallv(const char* send, const std::vector<uint64_t>& send_counts,
-                             const std::vector<uint64_t>& send_offsets, char* receive,
-                             const std::vector<uint64_t>& receive_counts,
-                             const std::vector<uint64_t>& receive_offsets) const {
-    auto as_counts = [](const std::vector<uint64_t>& values) {
-        std::vector<int> out(values.size());
-        for (std::size_t i = 0; i < values.size(); ++i) out[i] = as_count(values[i]);
-        return out;
-    };
-    const auto sc = as_counts(send_counts), sd = as_counts(send_offsets);
-    const auto rc = as_counts(receive_counts), rd = as_counts(receive_offsets);
-    check(MPI_Alltoallv(send, sc.data(), sd.data(), MPI_BYTE, receive, rc.data(), rd.data(), MPI_BYTE, comm_),
-          "MPI_Alltoallv");
-}
-
 std::vector<char> Communicator::broadcast(std::vector<char> from_root) const {
     uint64_t n = from_root.size();
     check(MPI_Bcast(&n, 1, MPI_UINT64_T, 0, comm_), "MPI_Bcast");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <span>
 #include <vector>
 
 #include "regcensus/dedup/content_counter.hpp"
@@ -56,6 +57,35 @@ TEST(DedupCounter, CountsEveryOutputOfAHandMadeDataset) {
     EXPECT_EQ(s.top[1].layers, 1);
     EXPECT_EQ(s.top[2].hash.high, 5u);
     EXPECT_EQ(s.top[2].first_layer_row, 1u);
+}
+
+TEST(DedupCounter, CountsAContentSplitAcrossCallsWithItsLayersInAnyOrder) {
+    // Layers 0 and 1 belong to image 0 only, layer 2 to image 1 only.
+    const std::vector<int64_t> sole_image{0, 0, 1};
+    // A: five copies, layers 2, 0, 2, 1, 0 (two files in 0, one in 1, two in 2); B: once, layer 1.
+    const std::vector<PackedRecord> sorted{pack(file(1, 10, 2, 5)), pack(file(1, 10, 0, 7)),
+                                           pack(file(1, 10, 2, 1)), pack(file(1, 10, 1, 0)),
+                                           pack(file(1, 10, 0, 3)), pack(file(2, 7, 1, 4))};
+    ContentCounter counter(10, sole_image.size(), sole_image);
+    const std::span<const PackedRecord> all(sorted);
+    counter.add(all.subspan(0, 2));  // A's records arrive over two calls, then B's
+    counter.add(all.subspan(2, 4));
+    const auto s = counter.finish();
+
+    EXPECT_EQ(s.file_count, 6);
+    EXPECT_EQ(s.file_bytes, 50 + 7);
+    EXPECT_EQ(s.unique_file_count, 2);
+    EXPECT_EQ(s.unique_bytes, 17);
+    EXPECT_EQ(s.contents_by_copies, (std::map<int64_t, int64_t>{{1, 1}, {5, 1}}));
+    EXPECT_EQ(s.per_layer.unique_file_count, (std::vector<int64_t>{0, 1, 0}));       // B
+    EXPECT_EQ(s.per_layer.cross_layer_file_count, (std::vector<int64_t>{2, 1, 2}));  // A, in three layers
+    EXPECT_EQ(s.per_layer.shared_files_count, (std::vector<int64_t>{2, 1, 2}));      // A, in images 0 and 1
+    ASSERT_EQ(s.top.size(), 1u);
+    EXPECT_EQ(s.top[0].hash.high, 1u);
+    EXPECT_EQ(s.top[0].copies, 5);
+    EXPECT_EQ(s.top[0].layers, 3);
+    EXPECT_EQ(s.top[0].first_layer_row, 0u);
+    EXPECT_EQ(s.top[0].first_file_index, 3u);
 }
 
 TEST(DedupCounter, LeavesPerLayerCountsEmptyWithoutALayerCount) {

@@ -51,7 +51,9 @@ std::tuple<uint64_t, uint64_t, uint32_t, uint32_t> full_key(const PackedRecord& 
 void expect_sorted_by_hash(std::vector<PackedRecord> records, std::size_t scratch_records = 0) {
     auto before = records;
     std::vector<PackedRecord> scratch(scratch_records);
-    sort_records(records, scratch);
+    const auto where = sort_records(records, scratch);
+    ASSERT_EQ(where.size(), records.size());
+    records.assign(where.begin(), where.end());
     EXPECT_TRUE(std::is_sorted(records.begin(), records.end(), key_less));
     auto by_full_key = [](const PackedRecord& a, const PackedRecord& b) { return full_key(a) < full_key(b); };
     std::sort(before.begin(), before.end(), by_full_key);
@@ -75,6 +77,39 @@ TEST(DedupRecordSort, KeepsEveryRecordOfOneHeavilyCopiedContent) {
     for (uint32_t i = 0; i < 5000; ++i)
         records.push_back({{42, 43}, 10, (i * 7919u) % 300u, (i * 104729u) % 100000u, FileType::data});
     expect_sorted_by_hash(packed(records));
+}
+
+TEST(DedupRecordSort, SplitsOffAContentThatFillsMostOfAPartTooLargeForTheScratch) {
+    // 5000 copies of one content in layer order, with 600 records of other contents
+    // around it: more than the scratch takes, but the others alone fit it.
+    const auto others = dedup_test::make_records(13, 20, 600, 200, 3).records;
+    std::vector<ContentRecord> records;
+    for (uint32_t i = 0; i < 5000; ++i) {
+        if (i % 9 == 0 && i / 9 < others.size()) records.push_back(others[i / 9]);
+        records.push_back({{0x8000000000000000ULL, 7}, 10, i, 0, FileType::data});
+    }
+    for (std::size_t i = 5000 / 9 + 1; i < others.size(); ++i) records.push_back(others[i]);
+    const auto before = packed(records);
+    expect_sorted_by_hash(before, 800);
+
+    // Stable: the heavy content's records come out in the order they went in.
+    auto sorted = before;
+    std::vector<PackedRecord> scratch(800);
+    const auto where = sort_records(sorted, scratch);
+    ASSERT_EQ(where.data(), sorted.data());  // too large for the scratch: sorted in place
+    std::vector<uint32_t> heavy_layers;
+    for (const auto& r : where)
+        if (r.hash_high == 0x8000000000000000ULL && r.hash_low == 7) heavy_layers.push_back(r.layer_row);
+    ASSERT_EQ(heavy_layers.size(), 5000u);
+    EXPECT_TRUE(std::is_sorted(heavy_layers.begin(), heavy_layers.end()));
+}
+
+TEST(DedupRecordSort, LeavesThePartInTheScratchWhenItFits) {
+    auto records = packed(dedup_test::make_records(14, 40, 3000, 500, 4).records);
+    std::vector<PackedRecord> scratch(records.size() + 10);
+    const auto where = sort_records(records, scratch);
+    EXPECT_EQ(where.data(), scratch.data());
+    EXPECT_TRUE(std::is_sorted(where.begin(), where.end(), key_less));
 }
 
 TEST(DedupRecordSort, HandlesTinyInputs) {

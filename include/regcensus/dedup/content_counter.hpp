@@ -34,7 +34,6 @@ private:
 
     std::size_t top_rows_;
     std::size_t layer_count_;
-    std::span<const int64_t> sole_image_;
     DedupSummary summary_;
     // Contents with few copies are the many: a flat array spares a map lookup each.
     std::vector<int64_t> small_copies_;
@@ -44,13 +43,22 @@ private:
     int64_t copies_ = 0;
     uint32_t example_layer_ = 0, example_file_ = 0;  // its smallest (layer row, file index)
     std::vector<uint32_t> content_layers_;           // its distinct layers
-    // Per layer row: which content last had a file there (serial + 1) and how many files.
-    struct LayerTally {
-        uint64_t content = 0;
-        int64_t files = 0;
+
+    // Everything a record's layer row is needed for, in one 32-byte slot: the
+    // records of a content come in any layer order, so each access is a likely
+    // cache miss, and separate arrays (tally, sole image, two results) cost one
+    // miss each.
+    struct alignas(32) LayerSlot {
+        uint32_t content = 0;  // serial of the content that last had a file here; 0: none
+        uint32_t files = 0;    // that content's files here
+        int64_t sole_image = 0;
+        int64_t cross_layer_files = 0;  // per_layer.cross_layer_file_count so far
+        int64_t shared_files = 0;       // per_layer.shared_files_count so far
     };
-    std::vector<LayerTally> tally_;
-    uint64_t content_serial_ = 0;
+    static_assert(sizeof(LayerSlot) == 32);
+    std::vector<LayerSlot> layers_;
+    uint32_t content_serial_ = 0;  // wraps by clearing every slot's stamp (see start_content)
+    bool count_shared_ = false;    // sole images given
 
     std::vector<TopContent> candidates_;
     bool have_floor_ = false;

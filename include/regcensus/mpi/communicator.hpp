@@ -38,15 +38,6 @@ public:
     // Rank 0's buffer, on every rank.
     std::vector<char> broadcast(std::vector<char> from_root) const;
 
-    // The two halves of a variable all-to-all between caller-owned buffers, for
-    // exchanges too large to stage through per-rank vectors: first the byte
-    // counts (send_counts[r] bytes go to rank r; the result holds what each rank
-    // sends here), then the bytes themselves, placed at the given offsets.
-    std::vector<uint64_t> alltoall_counts(const std::vector<uint64_t>& send_counts) const;
-    void alltoallv(const char* send, const std::vector<uint64_t>& send_counts,
-                   const std::vector<uint64_t>& send_offsets, char* receive,
-                   const std::vector<uint64_t>& receive_counts, const std::vector<uint64_t>& receive_offsets) const;
-
     std::vector<int64_t> sum(const std::vector<int64_t>& values) const;  // allreduce
     // Element-wise sum on rank 0 (the others get an empty vector).
     std::vector<int64_t> sum_on_root(const std::vector<int64_t>& values) const;
