@@ -10,7 +10,7 @@
 #include "regcensus/synth/corpus_plan.hpp"
 #include "regcensus/synth/ground_truth.hpp"
 #include "regcensus/synth/image_writer.hpp"
-#include "regcensus/synth/json_writer.hpp"
+#include "regcensus/util/json_writer.hpp"
 
 namespace regcensus::synth {
 

@@ -5,7 +5,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "regcensus/synth/json_writer.hpp"
+#include "regcensus/util/json_writer.hpp"
 
 namespace regcensus::synth {
 

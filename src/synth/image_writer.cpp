@@ -1,7 +1,7 @@
 #include "regcensus/synth/image_writer.hpp"
 
 #include "regcensus/manifest/manifest.hpp"
-#include "regcensus/synth/json_writer.hpp"
+#include "regcensus/util/json_writer.hpp"
 #include "regcensus/synth/timestamp.hpp"
 
 namespace regcensus::synth {

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
 namespace regcensus {
 namespace {
@@ -110,47 +111,67 @@ std::string escape_invalid_utf8(std::string_view text) {
     return out;
 }
 
+void JsonWriter::newline_indent(std::size_t depth) {
+    out_ += '\n';
+    out_.append(depth * 2, ' ');
+}
+
 void JsonWriter::before_value() {
     if (after_key_) {
         after_key_ = false;
         return;
     }
-    if (!has_element_.empty()) {
-        if (has_element_.back()) out_ += ',';
-        has_element_.back() = true;
-    }
+    if (levels_.empty()) return;
+    Level& level = levels_.back();
+    if (level.has_element) out_ += ',';
+    if (pretty_ && level.block)
+        newline_indent(levels_.size());
+    else if (pretty_ && level.has_element)
+        out_ += ' ';
+    level.has_element = true;
 }
 
-JsonWriter& JsonWriter::begin_object() {
+void JsonWriter::open(char bracket, Layout layout) {
     before_value();
-    out_ += '{';
-    has_element_.push_back(false);
+    // A block inside an inline container would break its line: it stays inline too.
+    const bool parent_block = levels_.empty() || levels_.back().block;
+    levels_.push_back(Level{layout == Layout::block && parent_block});
+    out_ += bracket;
+}
+
+void JsonWriter::close(char bracket) {
+    if (levels_.empty() || after_key_) throw std::logic_error("JsonWriter: close without a matching open");
+    const Level level = levels_.back();
+    levels_.pop_back();
+    if (pretty_ && level.block && level.has_element) newline_indent(levels_.size());
+    out_ += bracket;
+    if (pretty_ && levels_.empty()) out_ += '\n';
+}
+
+JsonWriter& JsonWriter::begin_object(Layout layout) {
+    open('{', layout);
     return *this;
 }
 
 JsonWriter& JsonWriter::end_object() {
-    out_ += '}';
-    has_element_.pop_back();
+    close('}');
     return *this;
 }
 
-JsonWriter& JsonWriter::begin_array() {
-    before_value();
-    out_ += '[';
-    has_element_.push_back(false);
+JsonWriter& JsonWriter::begin_array(Layout layout) {
+    open('[', layout);
     return *this;
 }
 
 JsonWriter& JsonWriter::end_array() {
-    out_ += ']';
-    has_element_.pop_back();
+    close(']');
     return *this;
 }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
     before_value();
     append_json_string(out_, name);
-    out_ += ':';
+    out_ += pretty_ ? ": " : ":";
     after_key_ = true;
     return *this;
 }
@@ -200,7 +221,7 @@ JsonWriter& JsonWriter::null() {
 
 void JsonWriter::clear() {
     out_.clear();
-    has_element_.clear();
+    levels_.clear();
     after_key_ = false;
 }
 

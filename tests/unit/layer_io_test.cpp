@@ -73,5 +73,17 @@ TEST(LayerIo, JsonWriterEscapes) {
               R"("count":-1,"ratio":2.5,"flag":true,"list":[1,"two",{}],"nothing":null})");
 }
 
+TEST(LayerIo, JsonWriterPrettyLayout) {
+    JsonWriter pretty(true);
+    pretty.begin_object().key("h").begin_array(JsonWriter::Layout::inline_).value(1).value(2).end_array();
+    pretty.key("o").begin_object().member("a", "q\"\x01").key("e").begin_array().end_array().end_object();
+    pretty.key("i").begin_array(JsonWriter::Layout::inline_).begin_object().member("x", 1).end_object().end_array();
+    pretty.end_object();
+    EXPECT_EQ(pretty.str(), "{\n  \"h\": [1, 2],\n  \"o\": {\n    \"a\": \"q\\\"\\u0001\",\n    \"e\": []\n  },\n"
+                            "  \"i\": [{\"x\": 1}]\n}\n");
+    JsonWriter unbalanced;
+    EXPECT_THROW(unbalanced.end_object(), std::logic_error);
+}
+
 }  // namespace
 }  // namespace regcensus

@@ -6,7 +6,6 @@
 #include <cstring>
 #include <string>
 
-#include "regcensus/synth/json_writer.hpp"
 #include "regcensus/synth/layer_tree.hpp"
 #include "regcensus/synth/tar_writer.hpp"
 #include "regcensus/synth/timestamp.hpp"
@@ -141,15 +140,6 @@ TEST(SynthTar, LongPathsUseTheUstarPrefixOrPax) {
     EXPECT_EQ(entries[1].path, long_name);
     EXPECT_EQ(entries[2].linkname, long_target);
     EXPECT_EQ(static_cast<int64_t>(sink.out.size()), tar.bytes_written());
-}
-
-TEST(SynthJson, EscapesAndLaysOutDeterministically) {
-    JsonWriter json;
-    json.begin_object().member("a", "q\"\\\n\x01").key("n").begin_array().value(1).value(int64_t{-2}).end_array().end_object();
-    EXPECT_EQ(json.str(), "{\"a\":\"q\\\"\\\\\\n\\u0001\",\"n\":[1,-2]}");
-    JsonWriter pretty(true);
-    pretty.begin_object().key("h").begin_array(JsonWriter::Layout::inline_).value(1).value(2).end_array().end_object();
-    EXPECT_EQ(pretty.str(), "{\n  \"h\": [1, 2]\n}\n");
 }
 
 TEST(SynthTimestamp, FormatsRfc3339InUtc) {

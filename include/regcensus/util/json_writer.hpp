@@ -1,8 +1,11 @@
 #pragma once
 // A minimal streaming JSON writer: objects, arrays, strings, numbers, booleans,
-// appended to one std::string. Commas are placed automatically. Strings are
-// escaped per RFC 8259; bytes that are not valid UTF-8 follow the results
-// contract's convention and are written as the text `\xNN`.
+// appended to one std::string. Commas are placed automatically; members come
+// out in the order written, so output is byte-for-byte deterministic. Strings
+// are escaped per RFC 8259; bytes that are not valid UTF-8 follow the results
+// contract's convention and are written as the text `\xNN`. Compact by
+// default; pretty (indented) for files people read, such as the synth
+// corpus's ground truth.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,9 +20,15 @@ void append_escaped_invalid_utf8(std::string& out, std::string_view text);
 
 class JsonWriter {
 public:
-    JsonWriter& begin_object();
+    // Pretty only: `block` puts each member of the container on its own
+    // indented line; `inline_` keeps the container (and all inside it) on one line.
+    enum class Layout { block, inline_ };
+
+    explicit JsonWriter(bool pretty = false) : pretty_(pretty) {}
+
+    JsonWriter& begin_object(Layout layout = Layout::block);
     JsonWriter& end_object();
-    JsonWriter& begin_array();
+    JsonWriter& begin_array(Layout layout = Layout::block);
     JsonWriter& end_array();
     // The name of the next member of the enclosing object.
     JsonWriter& key(std::string_view name);
@@ -45,11 +54,18 @@ public:
     void clear();
 
 private:
+    struct Level {
+        bool block;                // its elements on lines of their own (pretty only)
+        bool has_element = false;
+    };
     void before_value();
+    void open(char bracket, Layout layout);
+    void close(char bracket);
+    void newline_indent(std::size_t depth);
 
+    bool pretty_;
     std::string out_;
-    // One flag per open container: whether it already holds an element.
-    std::vector<bool> has_element_;
+    std::vector<Level> levels_;  // the open containers
     bool after_key_ = false;
 };
 
