@@ -97,13 +97,8 @@ std::vector<std::string> Location::member_names() const {
 
 void Location::write_int64(const std::string& name, std::span<const int64_t> values, std::string_view description,
                            std::string_view units) const {
-    auto space = simple_space(values.size());
-    Handle dataset(H5Dcreate2(id(), name.c_str(), H5T_STD_I64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                   H5Dclose, "H5Dcreate2");
-    if (!values.empty())
-        check_status(H5Dwrite(dataset.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-                     "H5Dwrite");
-    describe(dataset.id(), description, units);
+    write_dataset(name, simple_space(values.size()), H5T_STD_I64LE, H5T_NATIVE_INT64, values.data(), values.empty(),
+                  description, units);
 }
 
 void Location::write_int64_matrix(const std::string& name, std::size_t rows, std::size_t columns,
@@ -113,46 +108,38 @@ void Location::write_int64_matrix(const std::string& name, std::size_t rows, std
         throw std::invalid_argument("HDF5: matrix " + name + " needs rows * columns values");
     hsize_t dims[2] = {rows, columns};
     Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose, "H5Screate_simple");
-    Handle dataset(H5Dcreate2(id(), name.c_str(), H5T_STD_I64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                   H5Dclose, "H5Dcreate2");
-    if (!values.empty())
-        check_status(H5Dwrite(dataset.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-                     "H5Dwrite");
-    describe(dataset.id(), description, units);
+    write_dataset(name, space, H5T_STD_I64LE, H5T_NATIVE_INT64, values.data(), values.empty(), description, units);
 }
 
 void Location::write_float64(const std::string& name, std::span<const double> values, std::string_view description,
                              std::string_view units) const {
-    auto space = simple_space(values.size());
-    Handle dataset(H5Dcreate2(id(), name.c_str(), H5T_IEEE_F64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                   H5Dclose, "H5Dcreate2");
-    if (!values.empty())
-        check_status(H5Dwrite(dataset.id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-                     "H5Dwrite");
-    describe(dataset.id(), description, units);
+    write_dataset(name, simple_space(values.size()), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values.data(),
+                  values.empty(), description, units);
 }
 
 void Location::write_strings(const std::string& name, const std::vector<std::string>& values,
                              std::string_view description) const {
     auto type = utf8_string_type();
-    auto space = simple_space(values.size());
-    Handle dataset(H5Dcreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                   H5Dclose, "H5Dcreate2");
     std::vector<const char*> pointers;
     pointers.reserve(values.size());
     for (const auto& v : values) pointers.push_back(v.c_str());
-    if (!values.empty())
-        check_status(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), "H5Dwrite");
-    describe(dataset.id(), description, {});
+    write_dataset(name, simple_space(values.size()), type.id(), type.id(), pointers.data(), values.empty(),
+                  description, {});
 }
 
 void Location::write_bytes(const std::string& name, std::span<const char> bytes, std::string_view description) const {
-    auto space = simple_space(bytes.size());
-    Handle dataset(H5Dcreate2(id(), name.c_str(), H5T_STD_U8LE, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+    write_dataset(name, simple_space(bytes.size()), H5T_STD_U8LE, H5T_NATIVE_UCHAR, bytes.data(), bytes.empty(),
+                  description, {});
+}
+
+void Location::write_dataset(const std::string& name, const Handle& space, hid_t file_type, hid_t memory_type,
+                             const void* data, bool empty, std::string_view description,
+                             std::string_view units) const {
+    Handle dataset(H5Dcreate2(id(), name.c_str(), file_type, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                    H5Dclose, "H5Dcreate2");
-    if (!bytes.empty())
-        check_status(H5Dwrite(dataset.id(), H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), "H5Dwrite");
-    describe(dataset.id(), description, {});
+    // An empty dataset has nothing to write (and HDF5 refuses a null buffer).
+    if (!empty) check_status(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "H5Dwrite");
+    describe(dataset.id(), description, units);
 }
 
 std::vector<char> Location::read_bytes(const std::string& name) const {

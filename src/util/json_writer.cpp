@@ -182,29 +182,21 @@ JsonWriter& JsonWriter::value(std::string_view text) {
     return *this;
 }
 
-JsonWriter& JsonWriter::value(int64_t number) {
+template <typename Number>
+JsonWriter& JsonWriter::number(Number value) {
     before_value();
-    char buffer[24];
-    const auto end = std::to_chars(buffer, buffer + sizeof buffer, number).ptr;
+    char buffer[32];  // the shortest round-trip form of any int64, uint64 or double fits
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
     out_.append(buffer, end);
     return *this;
 }
 
-JsonWriter& JsonWriter::value(uint64_t number) {
-    before_value();
-    char buffer[24];
-    const auto end = std::to_chars(buffer, buffer + sizeof buffer, number).ptr;
-    out_.append(buffer, end);
-    return *this;
-}
+JsonWriter& JsonWriter::value(int64_t number) { return this->number(number); }
+JsonWriter& JsonWriter::value(uint64_t number) { return this->number(number); }
 
 JsonWriter& JsonWriter::value(double number) {
     if (!std::isfinite(number)) return null();
-    before_value();
-    char buffer[32];
-    const auto end = std::to_chars(buffer, buffer + sizeof buffer, number).ptr;
-    out_.append(buffer, end);
-    return *this;
+    return this->number(number);
 }
 
 JsonWriter& JsonWriter::value(bool flag) {

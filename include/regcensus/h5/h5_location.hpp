@@ -69,6 +69,11 @@ public:
     std::string dataset_string_attribute(const std::string& dataset, const std::string& name) const;
 
 private:
+    // Creates dataset `name` of `file_type` over `space`, writes `data` (in
+    // `memory_type`) unless `empty`, and attaches the description and units.
+    void write_dataset(const std::string& name, const Handle& space, hid_t file_type, hid_t memory_type,
+                       const void* data, bool empty, std::string_view description, std::string_view units) const;
+
     Handle handle_;
 };
 

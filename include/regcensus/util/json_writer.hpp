@@ -59,6 +59,8 @@ private:
         bool has_element = false;
     };
     void before_value();
+    template <typename Number>
+    JsonWriter& number(Number value);  // in the shortest form that reads back the same
     void open(char bracket, Layout layout);
     void close(char bracket);
     void newline_indent(std::size_t depth);
