@@ -104,16 +104,6 @@ private:
     std::vector<std::byte> buffer_;
 };
 
-class StringSink final : public ByteSink {
-public:
-    using ByteSink::write;
-    void write(std::span<const std::byte> bytes) override {
-        out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    }
-    void finish() override {}
-    std::string out;
-};
-
 }  // namespace
 
 std::string_view compression_name(Compression compression) {

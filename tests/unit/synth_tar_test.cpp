@@ -13,16 +13,6 @@
 namespace regcensus::synth {
 namespace {
 
-class StringSink final : public ByteSink {
-public:
-    using ByteSink::write;
-    void write(std::span<const std::byte> bytes) override {
-        out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    }
-    void finish() override {}
-    std::string out;
-};
-
 uint64_t octal(std::string_view field) {
     uint64_t value = 0;
     for (char c : field) {
