@@ -1,16 +1,14 @@
 #include "regcensus/crawl/catalog_crawler.hpp"
 
-#include <simdjson.h>
-
 #include <atomic>
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 
-#include "regcensus/crawl/link_header.hpp"
 #include "regcensus/crawl/task_pool.hpp"
-#include "regcensus/registry/curl_handles.hpp"
+#include "regcensus/registry/listing_page.hpp"
 #include "regcensus/util/data_error.hpp"
 
 namespace regcensus::crawl {
@@ -18,47 +16,21 @@ namespace {
 
 constexpr std::string_view kCatalogListing = "catalog";
 constexpr std::string_view kTagsPrefix = "tags:";
-constexpr int64_t kMaxListingPageBytes = 64 << 20;
 
 std::string trimmed_base(std::string_view base_url) {
     while (base_url.ends_with('/')) base_url.remove_suffix(1);
     return std::string(base_url);
 }
 
-struct ListingPage {
-    std::vector<std::string> names;
-    std::string next_url;  // resolved; "" at the end
-    bool not_found = false;
-};
-
-// One page of `_catalog` (`repositories`) or `tags/list` (`tags`, null for a
-// repository without tags).
-ListingPage get_listing_page(PoliteHttp& http, const std::string& url, std::string_view array_key) {
+// One page of `_catalog` (`repositories`) or `tags/list` (`tags`); nullopt
+// when the registry answers 404 (no catalog, or a repository without tags).
+std::optional<ListingPage> get_listing_page(PoliteHttp& http, const std::string& url, std::string_view array_key) {
     const HttpResponse response = http.get(url, kMaxListingPageBytes);
-    ListingPage page;
-    if (response.status == 404) {
-        page.not_found = true;
-        return page;
-    }
+    if (response.status == 404) return std::nullopt;
     if (!response.ok())
         throw DataError("http_" + std::to_string(response.status),
                         "GET " + url + ": HTTP " + std::to_string(response.status));
-    simdjson::dom::parser parser;
-    simdjson::dom::element root;
-    if (parser.parse(simdjson::padded_string(response.body)).get(root) != simdjson::SUCCESS)
-        throw DataError("http_" + std::to_string(response.status), "GET " + url + ": body is not JSON");
-    simdjson::dom::array names;
-    if (root[array_key].get_array().get(names) == simdjson::SUCCESS) {
-        for (simdjson::dom::element name : names) {
-            std::string_view text;
-            if (name.get_string().get(text) == simdjson::SUCCESS) page.names.emplace_back(text);
-        }
-    }
-    const std::string next = next_link_target(response.header("link"));
-    const std::string& base = response.effective_url.empty() ? url : response.effective_url;
-    page.next_url = next.empty() ? std::string() : resolve_url(base, next);
-    if (page.next_url == url) page.next_url.clear();  // a page pointing at itself would never end
-    return page;
+    return parse_listing_page(response, url, array_key);
 }
 
 }  // namespace
@@ -91,9 +63,9 @@ std::vector<FoundRow> crawl_catalog(const CatalogCrawlOptions& options, CrawlSta
             progress.next_url = base + "/v2/_catalog?n=" + std::to_string(options.page_size);
         while (!progress.next_url.empty()) {
             if (pool.stopping()) return;
-            const ListingPage page = get_listing_page(http, progress.next_url, "repositories");
-            if (page.not_found)
-                throw DataError("http_404", "GET " + progress.next_url + ": the registry has no catalog");
+            const auto found = get_listing_page(http, progress.next_url, "repositories");
+            if (!found) throw DataError("http_404", "GET " + progress.next_url + ": the registry has no catalog");
+            const ListingPage& page = *found;
             CrawlCommit commit;
             commit.listing = std::string(kCatalogListing);
             {
@@ -121,14 +93,14 @@ std::vector<FoundRow> crawl_catalog(const CatalogCrawlOptions& options, CrawlSta
         std::string url = base + "/v2/" + repository + "/tags/list?n=" + std::to_string(options.page_size);
         while (!url.empty()) {
             if (pool.stopping()) return;
-            ListingPage page = get_listing_page(http, url, "tags");
-            if (page.not_found) {
+            const auto page = get_listing_page(http, url, "tags");
+            if (!page) {
                 std::fprintf(stderr, "regcensus crawl: warning: %s: no tags (HTTP 404), skipped\n",
                              repository.c_str());
                 break;
             }
-            tags.insert(tags.end(), page.names.begin(), page.names.end());
-            url = page.next_url;
+            tags.insert(tags.end(), page->names.begin(), page->names.end());
+            url = page->next_url;
         }
         CrawlCommit commit;
         commit.listing = listing;

@@ -1,8 +1,13 @@
-#include "regcensus/crawl/link_header.hpp"
+#include "regcensus/registry/listing_page.hpp"
+
+#include <simdjson.h>
 
 #include <cctype>
 
-namespace regcensus::crawl {
+#include "regcensus/registry/curl_handles.hpp"
+#include "regcensus/util/data_error.hpp"
+
+namespace regcensus {
 namespace {
 
 std::string_view trim(std::string_view text) {
@@ -66,4 +71,24 @@ std::string next_link_target(std::string_view header) {
     return {};
 }
 
-}  // namespace regcensus::crawl
+ListingPage parse_listing_page(const HttpResponse& response, const std::string& url, std::string_view array_key) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(simdjson::padded_string(response.body)).get(root) != simdjson::SUCCESS)
+        throw DataError("http_" + std::to_string(response.status), "GET " + url + ": body is not JSON");
+    ListingPage page;
+    simdjson::dom::array names;
+    if (root[array_key].get_array().get(names) == simdjson::SUCCESS) {
+        for (simdjson::dom::element name : names) {
+            std::string_view text;
+            if (name.get_string().get(text) == simdjson::SUCCESS) page.names.emplace_back(text);
+        }
+    }
+    const std::string next = next_link_target(response.header("link"));
+    const std::string& base = response.effective_url.empty() ? url : response.effective_url;
+    page.next_url = next.empty() ? std::string() : resolve_url(base, next);
+    if (page.next_url == url || page.next_url == base) page.next_url.clear();  // would never end
+    return page;
+}
+
+}  // namespace regcensus

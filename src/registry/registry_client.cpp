@@ -1,13 +1,12 @@
 #include "regcensus/registry/registry_client.hpp"
 
-#include <simdjson.h>
-
 #include <set>
 
 #include "regcensus/manifest/manifest.hpp"
 #include "regcensus/manifest/schema1.hpp"
 #include "regcensus/registry/blob_stream.hpp"
 #include "regcensus/registry/http_session.hpp"
+#include "regcensus/registry/listing_page.hpp"
 #include "regcensus/registry/registry_errors.hpp"
 #include "regcensus/registry/registry_shared.hpp"
 #include "regcensus/util/data_error.hpp"
@@ -17,7 +16,6 @@ namespace regcensus {
 
 namespace {
 
-constexpr int64_t kMaxListingPageBytes = 64 << 20;
 constexpr int64_t kMaxSmallResponseBytes = 1 << 20;
 
 std::string manifest_accept_header() {
@@ -50,25 +48,6 @@ HttpPolicy policy_of(const RegistryOptions& options) {
 std::string pull_scope(const std::string& repository) { return "repository:" + repository + ":pull"; }
 std::string push_scope(const std::string& repository) { return "repository:" + repository + ":pull,push"; }
 constexpr std::string_view kCatalogScope = "registry:catalog:*";
-
-// The target of the `rel="next"` entry of a Link header, "" when there is none.
-std::string next_link(std::string_view link_header) {
-    size_t position = 0;
-    while (position < link_header.size()) {
-        const size_t open = link_header.find('<', position);
-        if (open == std::string_view::npos) break;
-        const size_t close = link_header.find('>', open);
-        if (close == std::string_view::npos) break;
-        size_t end = link_header.find(",", close);
-        if (end == std::string_view::npos) end = link_header.size();
-        const std::string_view parameters = link_header.substr(close + 1, end - close - 1);
-        if (parameters.find("rel=\"next\"") != std::string_view::npos ||
-            parameters.find("rel=next") != std::string_view::npos)
-            return std::string(link_header.substr(open + 1, close - open - 1));
-        position = end + 1;
-    }
-    return {};
-}
 
 void verify_digest(const std::string& actual, std::string_view expected, std::string_view source,
                    const std::string& request) {
@@ -109,26 +88,16 @@ struct RegistryClient::Connection {
     std::vector<std::string> listing(std::string url, std::string_view array_key, RegistryObject object,
                                      const std::string& scope) {
         std::vector<std::string> entries;
-        std::set<std::string> visited;
-        simdjson::dom::parser parser;
+        std::set<std::string> visited;  // a cycle of pages ends the walk
         while (!url.empty() && visited.insert(url).second) {
             HttpRequest request;
             request.url = url;
             const HttpResponse response = send(request, scope, kMaxListingPageBytes);
             if (!response.ok()) throw registry_error(response, object, "GET " + url);
-            simdjson::dom::element document;
-            if (parser.parse(simdjson::padded_string(response.body)).get(document) != simdjson::SUCCESS)
-                throw DataError("http_" + std::to_string(response.status), "GET " + url + ": body is not JSON");
-            simdjson::dom::array names;
-            // The tags of a repository without tags come as null.
-            if (document[array_key].get_array().get(names) == simdjson::SUCCESS) {
-                for (simdjson::dom::element name : names) {
-                    std::string_view text;
-                    if (name.get_string().get(text) == simdjson::SUCCESS) entries.emplace_back(text);
-                }
-            }
-            const std::string next = next_link(response.header("link"));
-            url = next.empty() ? std::string() : resolve_url(response.effective_url, next);
+            ListingPage page = parse_listing_page(response, url, array_key);
+            entries.insert(entries.end(), std::make_move_iterator(page.names.begin()),
+                           std::make_move_iterator(page.names.end()));
+            url = std::move(page.next_url);
         }
         return entries;
     }
