@@ -16,13 +16,10 @@
 #include "regcensus/mpi/shared_counter.hpp"
 #include "regcensus/pipeline/shard_file.hpp"
 #include "regcensus/util/data_error.hpp"
+#include "regcensus/util/stop_signal.hpp"
 
 namespace regcensus {
 namespace {
-
-volatile std::sig_atomic_t stop_requested = 0;
-
-void request_stop(int) { stop_requested = 1; }
 
 struct LayerTask {
     int64_t shard_id;
@@ -189,11 +186,6 @@ private:
 
 }  // namespace
 
-void install_stop_signal_handlers() {
-    std::signal(SIGUSR1, request_stop);
-    std::signal(SIGTERM, request_stop);
-}
-
 AnalysisOutcome analyse_shards(const CensusPlan& plan, const AnalysisOptions& options,
                                const mpi::Communicator& comm, const RunLog& log) {
     const auto todo = shards_to_do(plan, options, comm, log);
@@ -262,7 +254,7 @@ AnalysisOutcome analyse_shards(const CensusPlan& plan, const AnalysisOptions& op
     };
 
     while (true) {
-        if (!exhausted && !stop_requested && queue.idle()) claim_shard();
+        if (!exhausted && !stop_requested() && queue.idle()) claim_shard();
         for (auto& [task, analysis] : queue.take_done(std::chrono::milliseconds(50))) {
             ++counters[0];
             counters[1] += std::max<int64_t>(task.layer.size, 0);
@@ -277,12 +269,12 @@ AnalysisOutcome analyse_shards(const CensusPlan& plan, const AnalysisOptions& op
         }
         write_finished();
         progress.tick(counters);
-        if ((exhausted || stop_requested) && in_flight.empty()) break;
+        if ((exhausted || stop_requested()) && in_flight.empty()) break;
     }
     queue.close();
     for (auto& w : workers) w.join();
     progress.finish(counters);
-    outcome.interrupted = comm.max(stop_requested ? 1 : 0) > 0;
+    outcome.interrupted = comm.max(stop_requested() ? 1 : 0) > 0;
     return outcome;
 }
 

@@ -17,6 +17,7 @@
 #include "regcensus/registry/oci_layout_store.hpp"
 #include "regcensus/registry/registry_client.hpp"
 #include "regcensus/registry/registry_shared.hpp"
+#include "regcensus/util/stop_signal.hpp"
 
 namespace regcensus {
 namespace {

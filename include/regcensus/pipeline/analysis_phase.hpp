@@ -36,7 +36,4 @@ struct AnalysisOutcome {
 AnalysisOutcome analyse_shards(const CensusPlan& plan, const AnalysisOptions& options,
                                const mpi::Communicator& comm, const RunLog& log);
 
-// Installs SIGUSR1/SIGTERM handlers that ask the analyse phase to stop taking shards.
-void install_stop_signal_handlers();
-
 }  // namespace regcensus
