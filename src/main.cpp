@@ -6,6 +6,7 @@
 
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/cli/option_parsing.hpp"
+#include "regcensus/mpi/failure_policy.hpp"
 
 namespace {
 
@@ -48,6 +49,10 @@ int main(int argc, char** argv) {
     }
     for (const auto& c : kSubcommands) {
         if (c.name == argv[1]) {
+            // An exception nobody caught (in a thread, say) ends the job with one
+            // line instead of a core-dumping abort that leaves ranks hanging.
+            regcensus::mpi::set_failure_command(argv[1]);
+            regcensus::mpi::install_terminate_policy();
             try {
                 return c.entry(argc - 1, argv + 1);
             } catch (const regcensus::cli::UsageError& e) {

@@ -4,6 +4,7 @@
 #include "regcensus/cli/census_options.hpp"
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/mpi/communicator.hpp"
+#include "regcensus/mpi/failure_policy.hpp"
 
 namespace regcensus::cli {
 
@@ -12,11 +13,13 @@ namespace {
 using CensusStep = int (*)(const CensusOptions&, const mpi::Communicator&);
 
 int census_command(int argc, char** argv, CensusCommand command, CensusStep step) {
+    // Usage errors come before MPI and before any collective, the same on every
+    // rank: they stay exit 2 (main's handler) and need no abort.
     auto options = parse_census_options(argc, argv, command);
     if (!options) return 0;
-    // MPI starts only after the options are good: --help and usage errors need no MPI.
+    mpi::set_failure_command(argv[0]);
     mpi::Session session(&argc, &argv);
-    return step(*options, mpi::Communicator());
+    return mpi::run_collectively([&] { return step(*options, mpi::Communicator()); });
 }
 
 }  // namespace

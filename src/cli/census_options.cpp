@@ -65,6 +65,14 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
             "compressed layer bytes per shard, the unit of resume and of Slurm array tasks (auto: about 8 "
             "shards per rank, within 16 MiB to 1 GiB; fixed in the plan once made)")(
             "retries", po::value(&o.retries)->default_value(o.retries), "retries of a failed request")(
+            "stall-timeout", po::value(&o.stall_timeout_s)->default_value(o.stall_timeout_s),
+            "seconds without a byte after which a transfer fails (and is retried); time the analysis holds "
+            "a transfer back does not count")(
+            "min-transfer-rate", po::value(&o.min_transfer_rate)->default_value(o.min_transfer_rate),
+            "bytes/s: a transfer fails when not finished within stall-timeout + size / this")(
+            "accept-plan", po::bool_switch(&o.accept_plan),
+            "continue the saved plan of --work although --registry, --layout, --images (path or content), "
+            "--platform, --all-platforms or --shard-bytes differ from its own (warned; /provenance records the plan's)")(
             "insecure-skip-tls-verify", po::bool_switch(&insecure), "do not verify TLS certificates (never the default)");
     if (writes)
         options.add_options()("out", po::value(&o.out_path)->required(), "results file to write (HDF5)")(
@@ -94,6 +102,8 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
     o.tls_verify = !insecure;
     if (!shards.empty()) o.shards = parse_shard_list(shards);
     if (o.shard_bytes < 0) throw UsageError("--shard-bytes must be positive (or 0: automatic)");
+    if (!(o.stall_timeout_s > 0) || !(o.min_transfer_rate > 0))
+        throw UsageError("--stall-timeout and --min-transfer-rate must be positive");
     o.command_line = without_credentials(join_command_line(argc, argv));
     o.parameters = {{"registry", without_credentials(o.registry_url)},
                     {"layout", o.layout_dir},

@@ -15,6 +15,9 @@
 #include "regcensus/crawl/hub_crawler.hpp"
 #include "regcensus/crawl/image_list_output.hpp"
 #include "regcensus/crawl/tag_selection.hpp"
+#include "regcensus/registry/listing_page.hpp"
+#include "regcensus/registry/registry_client.hpp"
+#include "regcensus/registry/registry_url.hpp"
 
 namespace po = boost::program_options;
 
@@ -47,6 +50,7 @@ int crawl_command(int argc, char** argv) {
     std::string namespaces_path, queries_path, state_path, growth_log_path, prefix_alphabet;
     int page_size = 0, concurrency = 8, retries = 5, max_query_length = 6;
     int64_t max_pause_s = 900;
+    ListingLimits listing_limits;
     double max_rps = -1;
     bool hub = false, no_official = false, insecure = false;
     options.add_options()
@@ -76,12 +80,22 @@ int crawl_command(int argc, char** argv) {
         ("retries", po::value(&retries)->default_value(retries), "retries of connection errors and 408/5xx")
         ("max-pause", po::value(&max_pause_s)->default_value(max_pause_s),
          "longest pause (s) honoured when a server asks to wait (X-RateLimit-Reset, X-Retry-After)")
+        ("max-pages", po::value(&listing_limits.max_pages)->default_value(listing_limits.max_pages),
+         "--registry: pages read per listing (the catalog, each repository's tags); a longer listing stops there")
+        ("max-names", po::value(&listing_limits.max_names)->default_value(listing_limits.max_names),
+         "--registry: names kept per listing; a longer listing stops there")
         ("insecure-skip-tls-verify", po::bool_switch(&insecure), "do not verify TLS certificates (never the default)");
 
     po::variables_map vm;
     if (!parse_options(argc, argv, options, vm)) return 0;
     if (hub == !registry_url.empty()) throw UsageError("give exactly one of --registry URL and --hub");
+    // The catalog walk is anonymous; a password in the URL would otherwise go
+    // wherever libcurl sends the URL and into the --state file's identity.
+    if (split_registry_url(registry_url).credential)
+        throw UsageError("--registry: crawl lists anonymously and takes no credentials; remove the user:password@ part");
     if (concurrency < 1) throw UsageError("--concurrency must be at least 1");
+    if (listing_limits.max_pages < 1 || listing_limits.max_names < 1)
+        throw UsageError("--max-pages and --max-names must be at least 1");
 
     crawl::PoliteHttpOptions http;
     http.tls_verify = !insecure;
@@ -90,6 +104,7 @@ int crawl_command(int argc, char** argv) {
     crawl::GrowthLog growth(growth_log_path);
 
     std::vector<crawl::FoundRow> rows;
+    bool listings_incomplete = false;
     if (hub) {
         crawl::HubCrawlOptions hub_options;
         hub_options.hub_url = hub_url;
@@ -113,11 +128,26 @@ int crawl_command(int argc, char** argv) {
         catalog_options.concurrency = concurrency;
         catalog_options.http = http;
         catalog_options.max_requests_per_second = max_rps < 0 ? 0.0 : max_rps;
+        catalog_options.limits = listing_limits;
         crawl::CrawlState state(state_path, "registry " + registry_url + " tags=" + tags);
         if (state.resumed()) std::fprintf(stderr, "regcensus crawl: resuming from %s\n", state_path.c_str());
-        rows = crawl::crawl_catalog(catalog_options, state, growth);
+        if (!state.resumed()) {
+            // One clear line when the URL is not a registry. A resumed crawl's
+            // state says it was one; a finished crawl reruns without a request.
+            RegistryOptions check;
+            check.url = registry_url;
+            check.tls_verify = !insecure;
+            check_registry(check);
+        }
+        auto crawled = crawl::crawl_catalog(catalog_options, state, growth);
+        rows = std::move(crawled.rows);
+        listings_incomplete = crawled.listings_cut + crawled.listings_failed > 0;
     }
     const auto unique = crawl::deduplicate_rows(std::move(rows));
+    // Listings cut short or failed still give a list (and exit 0) when they
+    // found anything; a crawl that listed nothing at all is a failure.
+    if (unique.empty() && listings_incomplete)
+        throw std::runtime_error("nothing could be listed from " + registry_url + " (see the warnings above)");
     crawl::write_image_list(out_path, unique);
     growth.record("images", int64_t(unique.size()), unique.size());
     std::fprintf(stderr, "regcensus crawl: %zu images written to %s\n", unique.size(), out_path.c_str());

@@ -7,10 +7,12 @@
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/cli/option_parsing.hpp"
 #include "regcensus/mpi/communicator.hpp"
+#include "regcensus/mpi/failure_policy.hpp"
 #include "regcensus/pipeline/image_list.hpp"
 #include "regcensus/registry/image_fetcher.hpp"
 #include "regcensus/registry/oci_layout_writer.hpp"
 #include "regcensus/registry/registry_client.hpp"
+#include "regcensus/registry/registry_shared.hpp"
 
 namespace regcensus::cli {
 
@@ -55,43 +57,25 @@ std::vector<LayoutEntry> decode_entries(const std::vector<std::vector<char>>& bu
     return entries;
 }
 
-}  // namespace
-
-int fetch_command(int argc, char** argv) {
-    std::string images_path, layout_directory, platform_text = "linux/amd64";
-    RegistryOptions registry;
-    FetchOptions fetch;
-    po::options_description described(
-        "usage: regcensus fetch --images FILE --registry URL --layout DIR [options]\n"
-        "Copies images (original manifests, configs, layers, verified) into an OCI image layout;\n"
-        "blobs already in the layout are not downloaded again. Under mpirun the ranks split the list.\n\noptions");
-    described.add_options()
-        ("help,h", "print this help")
-        ("images", po::value(&images_path)->required(), "image list, one reference per line (as for `run`)")
-        ("registry", po::value(&registry.url)->required(), "registry base URL, e.g. http://127.0.0.1:5000")
-        ("layout", po::value(&layout_directory)->required(), "OCI image layout directory (created when missing)")
-        ("platform", po::value(&platform_text)->default_value(platform_text), "the image of an index to keep")
-        ("all-platforms", po::bool_switch(&fetch.all_platforms), "keep every image of an index (attestations excluded)")
-        ("concurrency", po::value(&fetch.concurrency)->default_value(fetch.concurrency),
-         "transfers at once per rank, over one pool of keep-alive connections")
-        ("auth-file", po::value(&registry.auth_file), "docker config.json with credentials (default: "
-                                                      "$REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, "
-                                                      "~/.docker/config.json)")
-        ("retries", po::value(&registry.retries)->default_value(registry.retries),
-         "retries of connection errors and 408/429/5xx responses, with backoff")
-        ("max-requests-per-second", po::value(&registry.max_requests_per_second)->default_value(0),
-         "cap on requests to the registry per rank (0: none)")
-        ("insecure-skip-tls-verify", po::bool_switch(), "do not verify the registry's TLS certificate");
-    po::variables_map values;
-    if (!parse_options(argc, argv, described, values)) return 0;
-    fetch.platform = parse_platform_option(platform_text);
-    if (fetch.concurrency < 1) throw UsageError("--concurrency must be at least 1");
-    registry.tls_verify = !values["insecure-skip-tls-verify"].as<bool>();
-    fetch.docker_hub = is_docker_hub_url(registry.url);
-    registry.url = canonical_registry_url(registry.url);
-
-    mpi::Session session(&argc, &argv);
+// The collective part of `fetch`, once MPI runs: every rank fetches its share
+// of the list, rank 0 writes index.json from everyone's entries.
+int fetch_into_layout(const std::string& images_path, const std::string& layout_directory, RegistryOptions& registry,
+                      const FetchOptions& fetch) {
     const mpi::Communicator comm;
+    {
+        // One clear line, on every rank alike, when the URL is not a registry.
+        std::string problem;
+        if (comm.is_root()) {
+            try {
+                share_registry_state(registry);  // the check's connection stays for the fetch
+                check_registry(registry);
+            } catch (const std::exception& error) {
+                problem = error.what();
+            }
+        }
+        const auto shared = comm.broadcast(std::vector<char>(problem.begin(), problem.end()));
+        if (!shared.empty()) throw mpi::CollectiveError(std::string(shared.begin(), shared.end()));
+    }
     const auto list = read_image_list(images_path);
     std::vector<std::string> mine;  // round robin: neighbouring lines (often one repository) spread over ranks
     for (size_t i = size_t(comm.rank()); i < list.size(); i += size_t(comm.size())) mine.push_back(list[i].reference);
@@ -123,6 +107,52 @@ int fetch_command(int argc, char** argv) {
                     (long long)totals[4], (long long)total_failed, (long long)totals[5], (long long)totals[6]);
     }
     return 0;
+}
+
+}  // namespace
+
+int fetch_command(int argc, char** argv) {
+    std::string images_path, layout_directory, platform_text = "linux/amd64";
+    RegistryOptions registry;
+    FetchOptions fetch;
+    po::options_description described(
+        "usage: regcensus fetch --images FILE --registry URL --layout DIR [options]\n"
+        "Copies images (original manifests, configs, layers, verified) into an OCI image layout;\n"
+        "blobs already in the layout are not downloaded again. Under mpirun the ranks split the list.\n\noptions");
+    described.add_options()
+        ("help,h", "print this help")
+        ("images", po::value(&images_path)->required(), "image list, one reference per line (as for `run`)")
+        ("registry", po::value(&registry.url)->required(), "registry base URL, e.g. http://127.0.0.1:5000")
+        ("layout", po::value(&layout_directory)->required(), "OCI image layout directory (created when missing)")
+        ("platform", po::value(&platform_text)->default_value(platform_text), "the image of an index to keep")
+        ("all-platforms", po::bool_switch(&fetch.all_platforms), "keep every image of an index (attestations excluded)")
+        ("concurrency", po::value(&fetch.concurrency)->default_value(fetch.concurrency),
+         "transfers at once per rank, over one pool of keep-alive connections")
+        ("auth-file", po::value(&registry.auth_file), "docker config.json with credentials (default: "
+                                                      "$REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, "
+                                                      "~/.docker/config.json)")
+        ("retries", po::value(&registry.retries)->default_value(registry.retries),
+         "retries of connection errors and 408/429/5xx responses, with backoff")
+        ("max-requests-per-second", po::value(&registry.max_requests_per_second)->default_value(0),
+         "cap on requests to the registry per rank (0: none)")
+        ("stall-timeout", po::value(&registry.stall_timeout_s)->default_value(registry.stall_timeout_s),
+         "seconds without a byte after which a transfer fails (and is retried)")
+        ("min-transfer-rate", po::value(&registry.min_transfer_rate)->default_value(registry.min_transfer_rate),
+         "bytes/s: a transfer fails when not finished within stall-timeout + size / this")
+        ("insecure-skip-tls-verify", po::bool_switch(), "do not verify the registry's TLS certificate");
+    po::variables_map values;
+    if (!parse_options(argc, argv, described, values)) return 0;
+    fetch.platform = parse_platform_option(platform_text);
+    if (fetch.concurrency < 1) throw UsageError("--concurrency must be at least 1");
+    registry.tls_verify = !values["insecure-skip-tls-verify"].as<bool>();
+    fetch.docker_hub = is_docker_hub_url(registry.url);
+    registry.url = canonical_registry_url(registry.url);
+
+    if (!(registry.stall_timeout_s > 0) || !(registry.min_transfer_rate > 0))
+        throw UsageError("--stall-timeout and --min-transfer-rate must be positive");
+
+    mpi::Session session(&argc, &argv);
+    return mpi::run_collectively([&] { return fetch_into_layout(images_path, layout_directory, registry, fetch); });
 }
 
 }  // namespace regcensus::cli

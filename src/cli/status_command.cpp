@@ -1,10 +1,13 @@
 // `regcensus status --work DIR`: shards done, failed and pending, with bytes.
 // `--failed` prints only the shards to rerun, as a list `--shards` takes.
+// Shard files are validated (shard_file_problem): a bad one is shown as
+// invalid and counted as pending; status only reads, the next run or merge
+// moves it aside and redoes it.
 #include <boost/program_options.hpp>
 
 #include <cstdio>
-#include <fstream>
-#include <iostream>
+#include <filesystem>
+#include <stdexcept>
 
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/cli/option_parsing.hpp"
@@ -12,8 +15,24 @@
 #include "regcensus/pipeline/shard_file.hpp"
 
 namespace po = boost::program_options;
+namespace fs = std::filesystem;
 
 namespace regcensus::cli {
+namespace {
+
+// The plan of `work_dir`, or one error line naming the path and the cause.
+CensusPlan plan_of(const std::string& work_dir) {
+    if (!fs::exists(work_dir)) throw std::runtime_error(work_dir + ": no such work directory");
+    if (!fs::is_directory(work_dir)) throw std::runtime_error(work_dir + ": not a directory");
+    check_plan_file(work_dir);
+    try {
+        return load_plan(plan_path(work_dir));
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("cannot use the plan: ") + e.what());
+    }
+}
+
+}  // namespace
 
 int status_command(int argc, char** argv) {
     std::string work_dir;
@@ -26,23 +45,31 @@ int status_command(int argc, char** argv) {
     po::variables_map vm;
     if (!parse_options(argc, argv, options, vm)) return 0;
 
-    const auto plan = load_plan(plan_path(work_dir));
+    const auto plan = plan_of(work_dir);
     std::vector<int64_t> rerun;
-    int64_t done = 0, pending = 0, with_failures = 0, done_bytes = 0, pending_bytes = 0, failed_layers = 0,
-            retryable_layers = 0;
+    int64_t done = 0, pending = 0, invalid = 0, with_failures = 0, done_bytes = 0, pending_bytes = 0,
+            failed_layers = 0, retryable_layers = 0;
     for (const auto& shard : plan.shards) {
-        if (!shard_exists(work_dir, shard.id)) {
+        const auto path = shard_path(work_dir, shard.id);
+        const bool exists = shard_exists(work_dir, shard.id);
+        const auto problem = exists ? shard_file_problem(path, shard.id, shard.digests) : std::nullopt;
+        if (!exists || problem) {
             ++pending;
+            invalid += problem.has_value();
             pending_bytes += shard.bytes;
             rerun.push_back(shard.id);
-            if (each_shard) std::printf("shard %5lld  pending  %zu layers  %lld bytes\n", (long long)shard.id,
-                                        shard.digests.size(), (long long)shard.bytes);
+            if (each_shard && problem)
+                std::printf("shard %5lld  invalid  %zu layers  %lld bytes  (%s)\n", (long long)shard.id,
+                            shard.digests.size(), (long long)shard.bytes, problem->c_str());
+            else if (each_shard)
+                std::printf("shard %5lld  pending  %zu layers  %lld bytes\n", (long long)shard.id,
+                            shard.digests.size(), (long long)shard.bytes);
             continue;
         }
         ++done;
         done_bytes += shard.bytes;
         int64_t failed = 0, retryable = 0;
-        for (const auto& status : read_shard_statuses(shard_path(work_dir, shard.id))) {
+        for (const auto& status : read_shard_statuses(path)) {
             failed += status != "ok";
             retryable += is_retryable_status(status);
         }
@@ -64,7 +91,10 @@ int status_command(int argc, char** argv) {
     std::printf("  done     %6lld shards  %12lld bytes  (%lld with failed layers: %lld failed, %lld retryable)\n",
                 (long long)done, (long long)done_bytes, (long long)with_failures, (long long)failed_layers,
                 (long long)retryable_layers);
-    std::printf("  pending  %6lld shards  %12lld bytes\n", (long long)pending, (long long)pending_bytes);
+    std::printf("  pending  %6lld shards  %12lld bytes", (long long)pending, (long long)pending_bytes);
+    if (invalid > 0)
+        std::printf("  (%lld invalid: shard files that do not validate, redone by the next run)", (long long)invalid);
+    std::printf("\n");
     if (!rerun.empty()) std::printf("  rerun with: --resume --retry-failed, or --shards %s\n", format_shard_list(rerun).c_str());
     return 0;
 }

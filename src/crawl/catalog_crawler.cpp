@@ -7,8 +7,10 @@
 #include <optional>
 #include <set>
 
+#include "regcensus/crawl/invalid_names.hpp"
 #include "regcensus/crawl/task_pool.hpp"
 #include "regcensus/registry/listing_page.hpp"
+#include "regcensus/registry/repository_name.hpp"
 #include "regcensus/util/data_error.hpp"
 
 namespace regcensus::crawl {
@@ -24,8 +26,10 @@ std::string trimmed_base(std::string_view base_url) {
 
 // One page of `_catalog` (`repositories`) or `tags/list` (`tags`); nullopt
 // when the registry answers 404 (no catalog, or a repository without tags).
-std::optional<ListingPage> get_listing_page(PoliteHttp& http, const std::string& url, std::string_view array_key) {
+std::optional<ListingPage> get_listing_page(PoliteHttp& http, const std::string& url, std::string_view array_key,
+                                            std::string_view registry_url) {
     const HttpResponse response = http.get(url, kMaxListingPageBytes);
+    check_listing_origin(response, url, registry_url);
     if (response.status == 404) return std::nullopt;
     if (!response.ok())
         throw DataError("http_" + std::to_string(response.status),
@@ -33,12 +37,16 @@ std::optional<ListingPage> get_listing_page(PoliteHttp& http, const std::string&
     return parse_listing_page(response, url, array_key);
 }
 
+void warn(const std::string& message) { std::fprintf(stderr, "regcensus crawl: warning: %s\n", message.c_str()); }
+
 }  // namespace
 
-std::vector<FoundRow> crawl_catalog(const CatalogCrawlOptions& options, CrawlState& state, GrowthLog& growth) {
+CatalogCrawl crawl_catalog(const CatalogCrawlOptions& options, CrawlState& state, GrowthLog& growth) {
     const std::string base = trimmed_base(options.registry_url);
     RateLimiter limiter(options.max_requests_per_second);
     TaskPool pool(options.concurrency);
+    InvalidNames invalid;
+    std::atomic<int64_t> listings_cut{0}, listings_failed{0};
 
     std::mutex known_mutex;
     std::set<std::string> known;
@@ -47,8 +55,14 @@ std::vector<FoundRow> crawl_catalog(const CatalogCrawlOptions& options, CrawlSta
     std::atomic<int64_t> repositories_listed{int64_t(added.size())};
     known.insert(std::string(kCatalogListing));
     if (!done.contains(std::string(kCatalogListing))) pool.add(std::string(kCatalogListing));
-    for (const auto& listing : added)
+    for (const auto& listing : added) {
+        // A state journalled before names were checked may hold an invalid one.
+        if (listing.starts_with(kTagsPrefix) && !is_repository_name(listing.substr(kTagsPrefix.size()))) {
+            invalid.skip("repository", listing.substr(kTagsPrefix.size()), "the crawl state");
+            continue;
+        }
         if (known.insert(listing).second && !done.contains(listing)) pool.add(listing);
+    }
 
     const auto resumed_progress = state.in_progress();
     std::vector<std::unique_ptr<PoliteHttp>> sessions;  // one connection per worker
@@ -61,27 +75,51 @@ std::vector<FoundRow> crawl_catalog(const CatalogCrawlOptions& options, CrawlSta
             progress = saved->second;
         else
             progress.next_url = base + "/v2/_catalog?n=" + std::to_string(options.page_size);
+        ListingWalk walk(base, "the catalog", options.limits);
+        walk.resume(progress.pages, progress.seen);
         while (!progress.next_url.empty()) {
             if (pool.stopping()) return;
-            const auto found = get_listing_page(http, progress.next_url, "repositories");
-            if (!found) throw DataError("http_404", "GET " + progress.next_url + ": the registry has no catalog");
+            std::optional<ListingPage> found;
+            try {
+                found = get_listing_page(http, progress.next_url, "repositories", base);
+                if (!found) throw DataError("http_404", "GET " + progress.next_url + ": the registry has no catalog");
+            } catch (const DataError& e) {
+                // Nothing listed yet: the crawl has nothing to go on. Otherwise the
+                // repositories found so far are crawled and a rerun retries this page.
+                if (repositories_listed == 0) throw;
+                warn(std::string("the catalog: stopped at a page that failed (") + e.what() +
+                     "); the repositories found so far are crawled, a rerun with the same --state retries it");
+                ++listings_failed;
+                return;
+            }
             const ListingPage& page = *found;
             CrawlCommit commit;
             commit.listing = std::string(kCatalogListing);
+            size_t invalid_names = 0;
             {
                 std::lock_guard lock(known_mutex);
-                for (const auto& repository : page.names)
-                    if (known.insert(std::string(kTagsPrefix) + repository).second)
+                for (const auto& repository : page.names) {
+                    if (!is_repository_name(repository)) {
+                        invalid.skip("repository", repository, "the catalog");
+                        ++invalid_names;
+                    } else if (known.insert(std::string(kTagsPrefix) + repository).second) {
                         commit.listings_added.push_back(std::string(kTagsPrefix) + repository);
+                    }
+                }
             }
-            progress.pages += 1;
-            progress.seen += int64_t(page.names.size());
-            progress.next_url = page.next_url;
-            if (!page.next_url.empty()) commit.progress = progress;
+            commit.listings_added.resize(walk.names_to_keep(commit.listings_added.size()));
+            progress.next_url = walk.next_page(progress.next_url, page, commit.listings_added.size() + invalid_names);
+            progress.pages = walk.pages();
+            progress.seen = walk.names();
+            if (!progress.next_url.empty()) commit.progress = progress;
             state.commit(commit);
             repositories_listed += int64_t(commit.listings_added.size());
             growth.record("catalog", repositories_listed, state.row_count());
             for (const auto& listing : commit.listings_added) pool.add(listing);
+        }
+        if (walk.cut_short()) {
+            warn(walk.end_message());
+            ++listings_cut;
         }
     };
 
@@ -89,18 +127,45 @@ std::vector<FoundRow> crawl_catalog(const CatalogCrawlOptions& options, CrawlSta
     // all), so an interrupted repository is listed again from its first page.
     auto walk_tags = [&](PoliteHttp& http, const std::string& listing) {
         const std::string repository = listing.substr(kTagsPrefix.size());
+        const std::string where = "the tags of " + repository;
+        ListingWalk walk(base, where, options.limits);
         std::vector<std::string> tags;
+        std::set<std::string> seen;
         std::string url = base + "/v2/" + repository + "/tags/list?n=" + std::to_string(options.page_size);
         while (!url.empty()) {
             if (pool.stopping()) return;
-            const auto page = get_listing_page(http, url, "tags");
+            std::optional<ListingPage> page;
+            try {
+                page = get_listing_page(http, url, "tags", base);
+            } catch (const DataError& e) {
+                // This repository only; not committed, so a rerun with the same state lists it again.
+                warn(where + ": not listed (" + e.what() + "); a rerun with the same --state retries it");
+                ++listings_failed;
+                return;
+            }
             if (!page) {
                 std::fprintf(stderr, "regcensus crawl: warning: %s: no tags (HTTP 404), skipped\n",
                              repository.c_str());
                 break;
             }
-            tags.insert(tags.end(), page->names.begin(), page->names.end());
-            url = page->next_url;
+            std::vector<std::string> fresh;
+            size_t invalid_names = 0;
+            for (auto& tag : page->names) {
+                if (!seen.insert(tag).second) continue;
+                if (is_tag_name(tag)) {
+                    fresh.push_back(std::move(tag));
+                } else {
+                    invalid.skip("tag", tag, where);
+                    ++invalid_names;
+                }
+            }
+            fresh.resize(walk.names_to_keep(fresh.size()));
+            tags.insert(tags.end(), std::make_move_iterator(fresh.begin()), std::make_move_iterator(fresh.end()));
+            url = walk.next_page(url, *page, fresh.size() + invalid_names);
+        }
+        if (walk.cut_short()) {
+            warn(walk.end_message());
+            ++listings_cut;
         }
         CrawlCommit commit;
         commit.listing = listing;
@@ -122,7 +187,8 @@ std::vector<FoundRow> crawl_catalog(const CatalogCrawlOptions& options, CrawlSta
         else
             walk_tags(http, listing);
     });
-    return state.rows();
+    invalid.log_summary();
+    return {state.rows(), listings_cut, listings_failed, invalid.count()};
 }
 
 }  // namespace regcensus::crawl

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "regcensus/util/atomic_file.hpp"
 #include "regcensus/util/json_writer.hpp"
 
 namespace regcensus::crawl {
@@ -235,17 +236,7 @@ void CrawlState::commit(const CrawlCommit& commit) {
     if (!path_.empty()) write_checkpoint();
 }
 
-void CrawlState::write_checkpoint() {
-    const std::string temp = path_ + ".tmp";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        out << checkpoint_to_json(checkpoint_) << '\n';
-        out.flush();
-        if (!out) throw std::runtime_error("cannot write " + temp);
-    }
-    sync_file(temp);
-    std::filesystem::rename(temp, path_);
-}
+void CrawlState::write_checkpoint() { write_file_atomically(path_, checkpoint_to_json(checkpoint_) + '\n'); }
 
 std::vector<std::string> CrawlState::listings_added() const {
     std::lock_guard lock(mutex_);

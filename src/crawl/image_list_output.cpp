@@ -1,9 +1,8 @@
 #include "regcensus/crawl/image_list_output.hpp"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <stdexcept>
+
+#include "regcensus/util/atomic_file.hpp"
 
 namespace regcensus::crawl {
 namespace {
@@ -48,16 +47,10 @@ std::vector<CrawlRow> deduplicate_rows(std::vector<FoundRow> rows) {
 }
 
 void write_image_list(const std::string& path, const std::vector<CrawlRow>& rows) {
-    const std::string temp = path + ".tmp";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        if (!out) throw std::runtime_error("cannot write " + temp);
-        out << image_list_header() << '\n';
-        for (const auto& row : rows) out << format_image_list_row(row) << '\n';
-        out.flush();
-        if (!out) throw std::runtime_error("cannot write " + temp);
-    }
-    std::filesystem::rename(temp, path);
+    AtomicFileWriter out(path);
+    out.write(image_list_header() + '\n');
+    for (const auto& row : rows) out.write(format_image_list_row(row) + '\n');
+    out.commit();
 }
 
 }  // namespace regcensus::crawl

@@ -1,17 +1,52 @@
 #include "regcensus/h5/h5_location.hpp"
 
+#include <cstdlib>
+#include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 namespace regcensus::h5 {
 namespace {
 
+// HDF5 prints its whole error stack to stderr by default; regcensus reports
+// one line per failure instead (h5::Error).
+void silence_library_errors() {
+    static const bool silenced = H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0;
+    (void)silenced;
+}
+
+// The reason of the failure on the error stack, which is then cleared: the
+// system error when a file driver reports one ("errno = 28" is "No space left
+// on device"), else the innermost HDF5 message.
+std::string take_error_cause() {
+    struct Found {
+        std::string innermost;
+        int error_number = 0;
+    } found;
+    H5Ewalk2(
+        H5E_DEFAULT, H5E_WALK_UPWARD,
+        [](unsigned position, const H5E_error2_t* error, void* data) -> herr_t {
+            auto& found = *static_cast<Found*>(data);
+            const std::string_view description = error->desc ? error->desc : "";
+            if (position == 0) found.innermost = description;
+            constexpr std::string_view marker = "errno = ";
+            if (const auto at = description.find(marker); found.error_number == 0 && at != std::string_view::npos)
+                found.error_number = std::atoi(error->desc + at + marker.size());
+            return 0;
+        },
+        &found);
+    H5Eclear2(H5E_DEFAULT);
+    if (found.error_number > 0) return std::strerror(found.error_number);
+    return found.innermost.empty() ? "HDF5 error" : found.innermost;
+}
+
 hid_t check(hid_t id, const char* what) {
-    if (id < 0) throw std::runtime_error(std::string("HDF5: ") + what + " failed");
+    if (id < 0) throw Error(std::string("HDF5: ") + what + " failed", take_error_cause());
     return id;
 }
 
 void check_status(herr_t status, const char* what) {
-    if (status < 0) throw std::runtime_error(std::string("HDF5: ") + what + " failed");
+    if (status < 0) throw Error(std::string("HDF5: ") + what + " failed", take_error_cause());
 }
 
 // Variable-length UTF-8 strings: what h5py reads as `str`.
@@ -60,6 +95,13 @@ Handle::~Handle() {
     if (id_ >= 0 && closer_) closer_(id_);
 }
 
+void Handle::close(const char* what) {
+    if (id_ < 0 || !closer_) return;
+    const hid_t id = id_;
+    id_ = H5I_INVALID_HID;
+    check_status(closer_(id), what);
+}
+
 Handle::Handle(Handle&& other) noexcept : id_(other.id_), closer_(other.closer_) { other.id_ = H5I_INVALID_HID; }
 
 Handle& Handle::operator=(Handle&& other) noexcept {
@@ -93,6 +135,28 @@ std::vector<std::string> Location::member_names() const {
         },
         &names);
     return names;
+}
+
+std::vector<std::string> Location::attribute_names() const {
+    std::vector<std::string> names;
+    hsize_t position = 0;
+    check_status(H5Aiterate2(
+                     id(), H5_INDEX_NAME, H5_ITER_INC, &position,
+                     [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
+                         static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+                         return 0;
+                     },
+                     &names),
+                 "H5Aiterate2");
+    return names;
+}
+
+std::size_t Location::dataset_length(const std::string& name) const {
+    Handle dataset(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose, "H5Dopen2");
+    Handle space(H5Dget_space(dataset.id()), H5Sclose, "H5Dget_space");
+    const auto points = H5Sget_simple_extent_npoints(space.id());
+    if (points < 0) check_status(-1, "H5Sget_simple_extent_npoints");
+    return static_cast<std::size_t>(points);
 }
 
 void Location::write_int64(const std::string& name, std::span<const int64_t> values, std::string_view description,
@@ -217,12 +281,41 @@ std::string Location::dataset_string_attribute(const std::string& dataset, const
     return read_string_attribute(handle.id(), name);
 }
 
+File::File(Handle handle, std::string path) : Location(std::move(handle)), path_(std::move(path)) {}
+
 File File::create(const std::string& path) {
-    return File(Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, "H5Fcreate"));
+    silence_library_errors();
+    try {
+        // SEMI: a close with objects still open fails instead of being put off
+        // to the last of them, where its flush could fail unseen.
+        Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "H5Pcreate");
+        check_status(H5Pset_fclose_degree(access.id(), H5F_CLOSE_SEMI), "H5Pset_fclose_degree");
+        return File(Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.id()), H5Fclose, "H5Fcreate"),
+                    path);
+    } catch (const Error& e) {
+        throw Error("cannot create " + path, e.cause());
+    }
 }
 
 File File::open_read(const std::string& path) {
-    return File(Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "H5Fopen"));
+    silence_library_errors();
+    try {
+        return File(Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "H5Fopen"), path);
+    } catch (const Error& e) {
+        throw Error("cannot open " + path, e.cause());
+    }
+}
+
+void File::close() {
+    if (id() < 0) return;
+    const herr_t flushed = H5Fflush(id(), H5F_SCOPE_LOCAL);
+    std::string cause = flushed < 0 ? take_error_cause() : std::string();
+    try {
+        handle().close("H5Fclose");
+    } catch (const Error& e) {
+        if (cause.empty()) cause = e.cause();
+    }
+    if (!cause.empty()) throw Error("cannot write " + path_, cause);
 }
 
 }  // namespace regcensus::h5

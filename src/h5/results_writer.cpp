@@ -1,10 +1,8 @@
 #include "regcensus/h5/results_writer.hpp"
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <functional>
 
+#include "regcensus/h5/atomic_h5_file.hpp"
 #include "regcensus/h5/h5_location.hpp"
 
 namespace regcensus {
@@ -262,17 +260,14 @@ void write_file_types(const h5::File& file, const CensusResults& r) {
 }  // namespace
 
 void write_results(const CensusResults& results, const std::string& path) {
-    const auto temporary = path + ".tmp." + std::to_string(::getpid());
-    {
-        auto file = h5::File::create(temporary);
+    h5::write_atomically(path, [&](const h5::File& file) {
         write_root_attributes(file, results);
         write_images(file, results);
         write_layers(file, results);
         write_dedup(file, results);
         write_histograms(file, results);
         write_file_types(file, results);
-    }
-    std::filesystem::rename(temporary, path);
+    });
 }
 
 }  // namespace regcensus

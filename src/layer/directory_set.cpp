@@ -4,12 +4,22 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "content_hasher.hpp"
+
 namespace regcensus::layer {
 
 DirectorySet::NodeId DirectorySet::child(NodeId parent, std::string_view name, int64_t depth) {
     key_buffer_.resize(sizeof parent);
     std::memcpy(key_buffer_.data(), &parent, sizeof parent);
-    key_buffer_.append(name);
+    if (name.size() <= kLongComponentBytes) {
+        key_buffer_.append(name);
+    } else {
+        // NUL never occurs in a tar name, so it sets the hashed form apart.
+        const ContentHash hash = ContentHasher::hash_whole(std::as_bytes(std::span(name.data(), name.size())));
+        key_buffer_.push_back('\0');
+        key_buffer_.append(reinterpret_cast<const char*>(&hash.high), sizeof hash.high);
+        key_buffer_.append(reinterpret_cast<const char*>(&hash.low), sizeof hash.low);
+    }
     if (const auto found = nodes_.find(std::string_view(key_buffer_)); found != nodes_.end()) return found->second;
     if (nodes_.size() >= UINT32_MAX - 1) throw std::length_error("directory set: too many directories");
     const auto id = static_cast<NodeId>(nodes_.size() + 1);  // 0 is the root

@@ -4,7 +4,10 @@
 // tree of exact names (no hashes, so no collisions): a node is its parent's id
 // plus its own component, so memory grows with the bytes of the names, not
 // with the length of every full path (a 100,000-component path costs 100,000
-// short nodes, not 100,000 copies of ever longer prefixes).
+// short nodes, not 100,000 copies of ever longer prefixes). A component
+// longer than kLongComponentBytes is kept as its XXH3-128 hash instead, so
+// that hostile names thousands of bytes long cost no more than short ones (a
+// collision would need 2^64 such names).
 //
 // Entries of a tar stream come grouped by directory, so the path of the last
 // directory walked is remembered with the ids of its components: the next
@@ -38,6 +41,7 @@ private:
     };
     using NodeId = uint32_t;
     static constexpr NodeId kRoot = 0;
+    static constexpr std::size_t kLongComponentBytes = 64;
 
     // Adds the directory `path` and its ancestors (normalised; empty = root).
     void walk(std::string_view path);

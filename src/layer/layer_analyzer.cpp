@@ -48,7 +48,7 @@ LayerAnalysis analyze_layer(ByteSource& blob, const LayerExpectation& expect, co
     profile.digest = expect.digest;
     profile.media_type = expect.media_type;
 
-    VerifiedInput input(blob);
+    VerifiedInput input(blob, expect.digest);
     std::optional<DataError> failure;
     try {
         const Compression compression = input.sniff_compression();

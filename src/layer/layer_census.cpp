@@ -115,13 +115,29 @@ void LayerCensus::add_regular_file(std::string_view path, int64_t size, ArchiveR
     record.size = size;
     record.type = type;
     record.index = static_cast<uint32_t>(profile_.file_count);
-    append_escaped_invalid_utf8(record.path, path);
+    record.path = stored_path(path);
 
     ++profile_.file_count;
     profile_.file_bytes += size;
     profile_.file_size.add(size);
     profile_.type_files[static_cast<std::size_t>(type)] += 1;
     profile_.type_bytes[static_cast<std::size_t>(type)] += size;
+}
+
+std::string LayerCensus::stored_path(std::string_view path) {
+    escaped_buffer_.clear();
+    append_escaped_invalid_utf8(escaped_buffer_, path);
+    const auto length = static_cast<int64_t>(escaped_buffer_.size());
+    if (kept_path_bytes_ + length <= limits_.max_kept_path_bytes || escaped_buffer_.size() <= kShortenedPathBytes) {
+        if (escaped_buffer_.size() > kShortenedPathBytes) kept_path_bytes_ += length;
+        return escaped_buffer_;
+    }
+    // Cut on a character boundary (the escaped text is valid UTF-8): back over continuation bytes.
+    std::size_t cut = kShortenedPathBytes - kShortenedPathMarker.size();
+    while (cut > 0 && (static_cast<unsigned char>(escaped_buffer_[cut]) & 0xC0) == 0x80) --cut;
+    std::string shortened = escaped_buffer_.substr(0, cut);
+    shortened += kShortenedPathMarker;
+    return shortened;
 }
 
 void LayerCensus::finish() {

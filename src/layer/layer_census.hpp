@@ -30,6 +30,9 @@ private:
     // setuid, setgid, world-writable and root-owned counts of a regular file.
     void add_permissions(const TarEntry& entry);
     void add_mtime(int64_t mtime);
+    // The path as the shard stores it: in full while the layer's budget of
+    // path bytes lasts, else shortened when long.
+    std::string stored_path(std::string_view path);
 
     LayerProfile& profile_;
     std::vector<FileRecord>& files_;
@@ -37,6 +40,8 @@ private:
     DirectorySet directories_;
     ContentHasher hasher_;
     std::string path_buffer_;  // reused for every entry's normalised path
+    std::string escaped_buffer_;  // reused for every file's stored path
+    int64_t kept_path_bytes_ = 0;  // of the paths kept in full so far
     // Logical bytes of regular files, sparse holes included: bounded like the
     // decompressed stream so a sparse "bomb" cannot make hashing run forever.
     int64_t logical_file_bytes_ = 0;

@@ -27,7 +27,7 @@ std::span<const std::byte> VerifiedInput::pull() {
     if (chunk.empty()) {
         ended_ = true;
     } else {
-        sha_.update(chunk);
+        hasher_.update(chunk);
         bytes_read_ += static_cast<int64_t>(chunk.size());
     }
     return chunk;

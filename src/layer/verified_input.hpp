@@ -1,6 +1,7 @@
 #pragma once
 // The compressed side of a layer: the blob exactly as read from its source.
-// Every byte pulled through here is counted and fed to SHA-256, so the digest
+// Every byte pulled through here is counted and hashed (with the algorithm of
+// the digest it is expected to have: sha256 or sha512), so the digest
 // and size checks cover what the decompressor actually saw. It also sniffs the
 // compression from the first bytes (never from the media type).
 #include <cstdint>
@@ -12,7 +13,7 @@
 
 #include "regcensus/util/byte_source.hpp"
 #include "regcensus/util/data_error.hpp"
-#include "regcensus/util/sha256.hpp"
+#include "regcensus/util/digest_hasher.hpp"
 
 namespace regcensus::layer {
 
@@ -21,7 +22,10 @@ std::string_view compression_name(Compression compression);
 
 class VerifiedInput {
 public:
-    explicit VerifiedInput(ByteSource& source) : source_(source) {}
+    // Hashes with the algorithm of `expected_digest`; sha256 when it is empty or
+    // not a valid digest (which then cannot match).
+    explicit VerifiedInput(ByteSource& source, std::string_view expected_digest = {})
+        : source_(source), hasher_(hasher_for(expected_digest)) {}
 
     // Looks at the first bytes (reading ahead as needed) without consuming them.
     Compression sniff_compression();
@@ -37,7 +41,7 @@ public:
 
     bool at_end() const { return ended_; }
     int64_t bytes_read() const { return bytes_read_; }
-    std::string finish_digest() { return sha_.finish_digest(); }
+    std::string finish_digest() { return hasher_.finish_digest(); }
     // The source's own failure (network, io, ...), if any: then nothing about
     // the blob can be trusted, since it was never read in full.
     const std::optional<DataError>& source_error() const { return source_error_; }
@@ -46,7 +50,7 @@ private:
     std::span<const std::byte> pull();
 
     ByteSource& source_;
-    Sha256 sha_;
+    DigestHasher hasher_;
     int64_t bytes_read_ = 0;
     bool ended_ = false;
     std::optional<DataError> source_error_;

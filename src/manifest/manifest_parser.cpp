@@ -7,7 +7,7 @@
 #include "regcensus/manifest/manifest.hpp"
 #include "regcensus/manifest/rfc3339.hpp"
 #include "regcensus/util/data_error.hpp"
-#include "regcensus/util/sha256.hpp"
+#include "regcensus/util/digest.hpp"
 
 namespace regcensus {
 
@@ -19,14 +19,13 @@ using simdjson::dom::object;
 
 [[noreturn]] void invalid(const std::string& message) { throw DataError("manifest_invalid", message); }
 
-// A digest as the OCI spec writes it, `algorithm:encoded`; sha256 must be 64 lowercase hex.
-bool is_plausible_digest(std::string_view digest) {
-    if (digest.starts_with("sha256:")) return is_sha256_digest(digest);
-    const size_t colon = digest.find(':');
-    if (colon == 0 || colon == std::string_view::npos || colon + 1 == digest.size()) return false;
-    return std::all_of(digest.begin() + colon + 1, digest.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '=' || c == '_' || c == '-';
-    });
+// The one check of a digest a manifest states: absent is a malformed manifest;
+// present, it must be a registered algorithm with its exact encoding, since it
+// will name files and requests (DataError "invalid_digest" otherwise).
+std::string checked_digest(std::string digest, const std::string& where) {
+    if (digest.empty()) invalid(where + " has no digest");
+    Digest::parse_or_throw(digest, where);
+    return digest;
 }
 
 std::string optional_string(element value, std::string_view key) {
@@ -39,9 +38,7 @@ Descriptor parse_descriptor(element value, std::string_view where) {
     if (!value.is_object()) invalid(std::string(where) + " is not an object");
     Descriptor descriptor;
     descriptor.media_type = optional_string(value, "mediaType");
-    descriptor.digest = optional_string(value, "digest");
-    if (!is_plausible_digest(descriptor.digest))
-        invalid(std::string(where) + " has no valid digest ('" + descriptor.digest + "')");
+    descriptor.digest = checked_digest(optional_string(value, "digest"), std::string(where));
     int64_t size = -1;
     if (value["size"].get_int64().get(size) != simdjson::SUCCESS || size < 0)
         invalid(std::string(where) + " (" + descriptor.digest + ") has no valid size");
@@ -114,9 +111,8 @@ Manifest parse_schema1(element root, std::string_view content_type) {
     size_t position = 0;
     for (element entry : fs_layers) {
         Descriptor layer;
-        layer.digest = optional_string(entry, "blobSum");
-        if (!is_plausible_digest(layer.digest))
-            invalid("fsLayers[" + std::to_string(position) + "] has no valid blobSum");
+        layer.digest = checked_digest(optional_string(entry, "blobSum"),
+                                      "fsLayers[" + std::to_string(position) + "] blobSum");
         layer.size = -1;  // schema 1 does not record sizes
         element v1;
         const bool described = position < v1_compatibility.size() && !v1_compatibility[position].empty() &&

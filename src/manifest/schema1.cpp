@@ -4,7 +4,7 @@
 
 #include "regcensus/manifest/manifest.hpp"
 #include "regcensus/util/base64.hpp"
-#include "regcensus/util/sha256.hpp"
+#include "regcensus/util/digest_hasher.hpp"
 
 namespace regcensus {
 
@@ -38,13 +38,13 @@ std::optional<std::string> schema1_signed_payload(std::string_view bytes) {
     return std::string(bytes.substr(0, size_t(format_length))) + *tail;
 }
 
-std::string manifest_digest(std::string_view bytes, std::string_view content_type) {
+std::string manifest_digest(std::string_view bytes, std::string_view content_type, DigestAlgorithm algorithm) {
     const bool may_be_signed_schema1 = content_type.starts_with(media_type::docker_manifest_v1_signed) ||
                                        bytes.find("\"signatures\"") != std::string_view::npos;
     if (may_be_signed_schema1) {
-        if (auto payload = schema1_signed_payload(bytes)) return Sha256::digest_of(*payload);
+        if (auto payload = schema1_signed_payload(bytes)) return DigestHasher::digest_of(algorithm, *payload);
     }
-    return Sha256::digest_of(bytes);
+    return DigestHasher::digest_of(algorithm, bytes);
 }
 
 }  // namespace regcensus

@@ -12,10 +12,12 @@
 #include <thread>
 #include <unordered_map>
 
+#include "regcensus/mpi/failure_policy.hpp"
 #include "regcensus/mpi/progress_sum.hpp"
 #include "regcensus/mpi/shared_counter.hpp"
 #include "regcensus/pipeline/shard_file.hpp"
 #include "regcensus/util/data_error.hpp"
+#include "regcensus/util/digest.hpp"
 #include "regcensus/util/stop_signal.hpp"
 
 namespace regcensus {
@@ -30,6 +32,9 @@ struct LayerTask {
 struct InFlightShard {
     ShardResult result;
     std::size_t remaining = 0;
+    // A layer of it failed while a stop was under way: the failure may be the
+    // stop's doing (an aborted transfer), so the shard is left to the rerun.
+    bool abandoned = false;
 };
 
 // Layers of claimed shards go to the workers; finished analyses come back.
@@ -60,7 +65,7 @@ public:
     // Waits up to `timeout` for finished analyses.
     std::vector<std::pair<LayerTask, LayerAnalysis>> take_done(std::chrono::milliseconds timeout) {
         std::unique_lock lock(mutex_);
-        result_ready_.wait_for(lock, timeout, [&] { return !done_.empty(); });
+        result_ready_.wait_for(lock, timeout, [&] { return !done_.empty() || failure_; });
         std::vector<std::pair<LayerTask, LayerAnalysis>> out(std::make_move_iterator(done_.begin()),
                                                              std::make_move_iterator(done_.end()));
         done_.clear();
@@ -77,6 +82,20 @@ public:
         }
         task_ready_.notify_all();
     }
+    // A worker's program error, for the main thread to act on (the first one wins).
+    void fail(std::exception_ptr error) {
+        {
+            std::lock_guard lock(mutex_);
+            if (!failure_) failure_ = std::move(error);
+            closed_ = true;
+        }
+        task_ready_.notify_all();
+        result_ready_.notify_one();
+    }
+    std::exception_ptr failure() {
+        std::lock_guard lock(mutex_);
+        return failure_;
+    }
 
 private:
     std::mutex mutex_;
@@ -84,20 +103,27 @@ private:
     std::deque<LayerTask> tasks_;
     std::deque<std::pair<LayerTask, LayerAnalysis>> done_;
     bool closed_ = false;
+    std::exception_ptr failure_;
 };
 
-LayerAnalysis analyse_layer_from(ImageStore& store, const PlannedLayer& layer, const LayerLimits& limits) {
-    LayerExpectation expect{layer.digest, layer.size, layer.media_type};
+LayerAnalysis analyse_layer_in(ImageStore& store, const PlannedLayer& layer, const std::string& repository,
+                               const LayerLimits& limits) {
+    // Images may disagree on a shared layer's size: the blob is verified by its
+    // digest alone, bounded by the limits, and each image's descriptor is
+    // compared with the verified size afterwards (census_summary: size_mismatch).
+    LayerExpectation expect{layer.digest, -1, layer.media_type};
     LayerAnalysis analysis;
     try {
         // Foreign layers live outside the registry (Windows base layers, mostly): recorded, not fetched.
         if (layer.foreign) throw DataError("foreign", "foreign layer (descriptor urls): not fetched");
-        auto blob = store.open_blob(layer.repository, layer.digest, layer.size);
+        // A plan read back from disk is outside data again: its digest names a request only when valid.
+        Digest::parse_or_throw(layer.digest, "layer");
+        auto blob = store.open_blob(repository, layer.digest, -1);
         analysis = analyze_layer(*blob, expect, limits);
     } catch (const DataError& e) {
         // The transfer failed before the analyser saw a byte.
         analysis.profile.digest = layer.digest;
-        analysis.profile.compressed_bytes = layer.size;
+        analysis.profile.compressed_bytes = layer.size;  // never seen whole: the size most images declare
         analysis.profile.status = e.status();
         analysis.profile.error = e.what();
     }
@@ -106,11 +132,52 @@ LayerAnalysis analyse_layer_from(ImageStore& store, const PlannedLayer& layer, c
     return analysis;
 }
 
+// The statuses that say "not here" rather than "not right": the blob may be
+// served from another repository whose image lists it.
+bool missing_here(const std::string& status) {
+    return status == "blob_unknown" || status == "unauthorized" || status == "denied" || status == "http_404";
+}
+
+// From the first image's repository, else from those of the next images that
+// list the layer (a few at most: a blob missing everywhere costs few requests).
+LayerAnalysis analyse_layer_from(ImageStore& store, const PlannedLayer& layer, const LayerLimits& limits) {
+    constexpr std::size_t kRepositoriesTried = 3;
+    auto analysis = analyse_layer_in(store, layer, layer.repository, limits);
+    for (std::size_t k = 0; k < layer.other_repositories.size() && k + 1 < kRepositoriesTried; ++k) {
+        if (!missing_here(analysis.profile.status) || stop_requested()) break;
+        analysis = analyse_layer_in(store, layer, layer.other_repositories[k], limits);
+    }
+    return analysis;
+}
+
+// A test hook: a program error (not a data error) in a worker thread when a
+// layer of this shard is analysed, to prove the failure policy.
+void maybe_throw_for_test(int64_t shard_id) {
+    if (const char* value = std::getenv("REGCENSUS_TEST_WORKER_ERROR_SHARD"))
+        if (std::atoll(value) == shard_id)
+            throw std::logic_error("test hook: program error in a worker thread on shard " + std::to_string(shard_id));
+}
+
+// Data errors are the layer's status (analyse_layer_from); anything else is a
+// program error, handed to the main thread, which applies the failure policy.
 void work(WorkQueue& queue, const AnalysisOptions& options) {
-    auto store = options.open_store();
-    while (auto task = queue.pop_task()) {
-        auto analysis = analyse_layer_from(*store, task->layer, options.limits);
-        queue.finish(std::move(*task), std::move(analysis));
+    try {
+        auto store = options.open_store();
+        while (auto task = queue.pop_task()) {
+            maybe_throw_for_test(task->shard_id);
+            LayerAnalysis analysis;
+            if (stop_requested()) {
+                // Not started before the stop: its shard is abandoned, not written.
+                analysis.profile.digest = task->layer.digest;
+                analysis.profile.status = "interrupted";
+                analysis.profile.error = "not analysed: the run was stopped";
+            } else {
+                analysis = analyse_layer_from(*store, task->layer, options.limits);
+            }
+            queue.finish(std::move(*task), std::move(analysis));
+        }
+    } catch (...) {
+        queue.fail(std::current_exception());
     }
 }
 
@@ -246,6 +313,10 @@ AnalysisOutcome analyse_shards(const CensusPlan& plan, const AnalysisOptions& op
                 ++it;
                 continue;
             }
+            if (it->second.abandoned) {
+                it = in_flight.erase(it);
+                continue;
+            }
             write_shard(it->second.result, shard_path(options.work_dir, it->first));
             ++counters[3];
             ++outcome.shards_analysed;
@@ -253,28 +324,39 @@ AnalysisOutcome analyse_shards(const CensusPlan& plan, const AnalysisOptions& op
         }
     };
 
-    while (true) {
-        if (!exhausted && !stop_requested() && queue.idle()) claim_shard();
-        for (auto& [task, analysis] : queue.take_done(std::chrono::milliseconds(50))) {
-            ++counters[0];
-            counters[1] += std::max<int64_t>(task.layer.size, 0);
-            if (!analysis.profile.ok()) {
-                ++counters[2];
-                log.rank("layer %s: %s: %s", task.layer.digest.c_str(), analysis.profile.status.c_str(),
-                         analysis.profile.error.c_str());
+    // SIGUSR1 (wind down) stops the claiming and lets running shards finish;
+    // SIGTERM/SIGINT (stop) also abort the transfers, and the shards they hit are
+    // abandoned: a layer cut short by the stop must not land as a failed row.
+    try {
+        while (true) {
+            if (auto error = queue.failure()) mpi::fail_job(error);
+            if (!exhausted && !wind_down_requested() && queue.idle()) claim_shard();
+            for (auto& [task, analysis] : queue.take_done(std::chrono::milliseconds(50))) {
+                ++counters[0];
+                counters[1] += std::max<int64_t>(task.layer.size, 0);
+                if (!analysis.profile.ok()) {
+                    ++counters[2];
+                    log.rank("layer %s: %s: %s", task.layer.digest.c_str(), analysis.profile.status.c_str(),
+                             analysis.profile.error.c_str());
+                }
+                auto& flight = in_flight.at(task.shard_id);
+                if (!analysis.profile.ok() && stop_requested()) flight.abandoned = true;
+                flight.result.layers[task.position] = std::move(analysis);
+                --flight.remaining;
             }
-            auto& flight = in_flight.at(task.shard_id);
-            flight.result.layers[task.position] = std::move(analysis);
-            --flight.remaining;
+            write_finished();
+            progress.tick(counters);
+            if ((exhausted || wind_down_requested()) && in_flight.empty()) break;
         }
-        write_finished();
-        progress.tick(counters);
-        if ((exhausted || stop_requested()) && in_flight.empty()) break;
+    } catch (...) {
+        // A failed shard write, say: the workers are still running and other
+        // ranks may wait for this one, so no unwinding past this point.
+        mpi::fail_job(std::current_exception());
     }
     queue.close();
     for (auto& w : workers) w.join();
     progress.finish(counters);
-    outcome.interrupted = comm.max(stop_requested() ? 1 : 0) > 0;
+    outcome.interrupted = comm.max(wind_down_requested() ? 1 : 0) > 0;
     return outcome;
 }
 

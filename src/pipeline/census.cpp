@@ -7,12 +7,16 @@
 #include <mutex>
 #include <set>
 
+#include "regcensus/mpi/failure_policy.hpp"
 #include "regcensus/pipeline/analysis_phase.hpp"
 #include "regcensus/pipeline/image_list.hpp"
 #include "regcensus/pipeline/image_resolver.hpp"
 #include "regcensus/pipeline/merge_phase.hpp"
+#include "regcensus/pipeline/plan_parameters.hpp"
 #include "regcensus/pipeline/run_log.hpp"
 #include "regcensus/pipeline/shard_file.hpp"
+#include "regcensus/pipeline/shard_validation.hpp"
+#include "regcensus/pipeline/work_claim.hpp"
 #include "regcensus/pipeline/work_directory.hpp"
 #include "regcensus/registry/oci_layout_store.hpp"
 #include "regcensus/registry/registry_client.hpp"
@@ -43,6 +47,25 @@ public:
         registry_.retries = options.retries;
         registry_.auth_file = options.auth_file;
         registry_.max_requests_per_second = options.max_requests_per_second;
+        registry_.stall_timeout_s = options.stall_timeout_s;
+        registry_.min_transfer_rate = options.min_transfer_rate;
+    }
+    // Why the registry cannot be censused at all ("" when GET /v2/ answers as a
+    // registry, and always for a layout). Collective: the root asks, all learn.
+    std::string registry_problem(const mpi::Communicator& comm) const {
+        if (!layout_.empty()) return {};
+        std::string problem;
+        if (comm.is_root()) {
+            try {
+                std::lock_guard lock(mutex_);
+                share_registry_state(registry_);
+                check_registry(registry_);
+            } catch (const std::exception& error) {
+                problem = error.what();
+            }
+        }
+        const auto shared = comm.broadcast(std::vector<char>(problem.begin(), problem.end()));
+        return std::string(shared.begin(), shared.end());
     }
     std::unique_ptr<ImageStore> open() const {
         if (!layout_.empty()) return std::make_unique<OciLayoutStore>(layout_);
@@ -62,6 +85,9 @@ private:
     mutable RegistryOptions registry_;
 };
 
+// A stop signal during the plan phase: no plan is saved, the run exits 75.
+struct PlanStopped {};
+
 // Ranks resolve the entries round-robin; every rank gets every entry's rows
 // (several for an index with --all-platforms), by position in `entries`.
 std::vector<std::vector<ImageRecord>> resolve_entries(const CensusOptions& options, const StoreFactory& stores,
@@ -72,17 +98,21 @@ std::vector<std::vector<ImageRecord>> resolve_entries(const CensusOptions& optio
     ResolveOptions resolve;
     resolve.platform = options.platform;
     resolve.docker_hub = options.layout_dir.empty() && is_docker_hub_url(options.registry_url);
+    if (options.layout_dir.empty()) resolve.registry_url = canonical_registry_url(options.registry_url);
     resolve.all_platforms = options.all_platforms;
     ByteWriter mine;
     for (std::size_t i = static_cast<std::size_t>(comm.rank()); i < entries.size();
          i += static_cast<std::size_t>(comm.size())) {
+        if (wind_down_requested()) break;  // between images; the exchange below still runs on every rank
         auto rows = resolve_image(*store, entries[i], resolve, work);
         mine.put<uint64_t>(i);
         mine.put<uint64_t>(rows.size());
         for (const auto& row : rows) encode(mine, row);
     }
     std::vector<std::vector<ImageRecord>> rows_of_entry(entries.size());
-    for (const auto& part : comm.allgather(mine.bytes())) {
+    const auto parts = comm.allgather(mine.bytes());
+    if (comm.max(wind_down_requested() ? 1 : 0) > 0) throw PlanStopped{};
+    for (const auto& part : parts) {
         ByteReader in(part);
         while (!in.done()) {
             auto i = in.get<uint64_t>();
@@ -93,27 +123,31 @@ std::vector<std::vector<ImageRecord>> resolve_entries(const CensusOptions& optio
 }
 
 std::vector<ImageRecord> resolve_all_images(const CensusOptions& options, const StoreFactory& stores,
-                                           const mpi::Communicator& comm) {
+                                           const mpi::Communicator& comm, const ImageList& list) {
     std::vector<ImageRecord> images;
-    for (auto& rows : resolve_entries(options, stores, comm, read_image_list(options.images_path)))
+    for (auto& rows : resolve_entries(options, stores, comm, list.entries))
         for (auto& row : rows) images.push_back(std::move(row));
     return images;
 }
 
 CensusPlan make_plan(const CensusOptions& options, const StoreFactory& stores, const mpi::Communicator& comm,
                      const RunLog& log) {
+    // Read first: a list that is not one is a single error line, before anything starts.
+    const ImageList list =
+        load_image_list(options.images_path, options.layout_dir.empty() && is_docker_hub_url(options.registry_url));
     log.root("plan: resolving images of %s on %d rank(s)", options.images_path.c_str(), comm.size());
+    if (list.duplicates > 0)
+        log.root("plan: %lld duplicate line(s) of %s dropped (the first line of each image is kept)",
+                 (long long)list.duplicates, options.images_path.c_str());
     CensusPlan plan;
-    plan.images = resolve_all_images(options, stores, comm);
+    plan.images = resolve_all_images(options, stores, comm, list);
     const auto layers = plan.layer_plan();
     int64_t total = 0;
     for (const auto& layer : layers.layers) total += std::max<int64_t>(layer.size, 0);
     const auto shard_bytes = options.shard_bytes > 0 ? options.shard_bytes : automatic_shard_bytes(total, comm.size());
     plan.shards = cut_shards(layers, shard_bytes);
-    plan.parameters = {{"registry", options.layout_dir.empty() ? options.registry_url : "oci:" + options.layout_dir},
-                       {"images", options.images_path},
-                       {"platform", options.platform.str()},
-                       {"shard_bytes", std::to_string(shard_bytes)}};
+    plan.parameters = plan_parameters_of(options);
+    plan.parameters["shard_bytes_used"] = std::to_string(shard_bytes);
     if (comm.is_root()) save_plan(plan, plan_path(options.work_dir));
     comm.barrier();
     return plan;
@@ -161,9 +195,11 @@ bool retry_failed_images(CensusPlan& plan, const CensusOptions& options, const S
     for (auto& layer : plan.layer_plan().layers)
         if (!planned.count(layer.digest)) fresh.layers.push_back(std::move(layer));
     const auto first_new = static_cast<int64_t>(plan.shards.size());
+    // The plan's cut size (version 1 plans recorded it as shard_bytes).
+    const char* used = plan.format_version >= 2 ? "shard_bytes_used" : "shard_bytes";
     const auto shard_bytes = options.shard_bytes > 0 ? options.shard_bytes
-                                                     : std::stoll(plan.parameters.count("shard_bytes")
-                                                                      ? plan.parameters.at("shard_bytes")
+                                                     : std::stoll(plan.parameters.count(used)
+                                                                      ? plan.parameters.at(used)
                                                                       : std::to_string(int64_t{1} << 30));
     for (auto& shard : cut_shards(fresh, shard_bytes)) {
         shard.id += first_new;
@@ -174,31 +210,98 @@ bool retry_failed_images(CensusPlan& plan, const CensusOptions& options, const S
     return true;
 }
 
+// The command's plan parameters differ from the saved plan's (and no
+// --accept-plan): every rank knows it, the command exits kExitPlanMismatch.
+struct PlanMismatch {};
+constexpr int kExitPlanMismatch = 2;
+
+// A rerun on a saved plan: the command line must describe the same census, or
+// say --accept-plan. `merge` gives no plan parameters and is not compared.
+void check_plan_parameters(CensusPlan& plan, const CensusOptions& options, const RunLog& log) {
+    if (options.images_path.empty()) return;
+    if (plan.format_version < 2) {
+        log.root("plan: made by an older regcensus, its parameters are not checked against this command");
+        return;
+    }
+    const auto differences = plan_parameter_differences(plan.parameters, plan_parameters_of(options));
+    if (differences.empty()) return;
+    if (!options.accept_plan) {
+        for (const auto& line : differences) log.root("%s", line.c_str());
+        log.root("the plan of %s was made for another census: give its parameters, or --accept-plan to continue "
+                 "with the plan as it is",
+                 options.work_dir.c_str());
+        throw PlanMismatch{};
+    }
+    std::string joined;
+    for (const auto& line : differences) {
+        log.root("warning: --accept-plan: %s; the plan's is used", line.c_str());
+        joined += (joined.empty() ? "" : "; ") + line;
+    }
+    plan.accepted_differences = joined;
+}
+
 // The plan of the work directory, made if there is none. A plan is never remade:
 // reruns must see the same images and shards.
 CensusPlan obtain_plan(const CensusOptions& options, const StoreFactory& stores, const mpi::Communicator& comm,
                        const RunLog& log, bool must_exist) {
-    std::filesystem::create_directories(options.work_dir);
     const auto path = plan_path(options.work_dir);
     if (std::filesystem::exists(path)) {
         log.root("plan: using the saved plan %s", path.c_str());
-        auto plan = load_plan(path);
+        CensusPlan plan;
+        try {
+            plan = load_plan(path);
+        } catch (const std::exception& e) {
+            throw std::runtime_error(std::string("cannot use the plan: ") + e.what());
+        }
+        check_plan_parameters(plan, options, log);
         // Array tasks (--shards) run concurrently: only a whole run may rewrite the plan.
         if (options.retry_failed && !options.shards) retry_failed_images(plan, options, stores, comm, log);
         return plan;
     }
-    if (must_exist) throw std::runtime_error("no plan in " + options.work_dir + "; run `regcensus plan` first");
+    if (must_exist)
+        throw std::runtime_error(options.work_dir + " is not a regcensus work directory (no plan.h5); run `regcensus plan` first");
+    if (options.resume) log.root("--resume: %s holds no plan yet (the earlier run ended while planning): planning now",
+                                 options.work_dir.c_str());
+    // One clear line instead of a plan of failed rows when the URL is no registry.
+    if (const std::string problem = stores.registry_problem(comm); !problem.empty())
+        throw mpi::CollectiveError(problem);
     return make_plan(options, stores, comm, log);
 }
 
-MergeOptions merge_options(const CensusOptions& options, const mpi::Communicator& comm) {
+// obtain_plan for a command: 0 with `plan` set, or the exit code that ends the
+// command instead (a stop signal while planning, a plan made for other parameters).
+int obtain_plan_or_exit_code(CensusPlan& plan, const CensusOptions& options, const StoreFactory& stores,
+                             const mpi::Communicator& comm, const RunLog& log, bool must_exist,
+                             const char* after_stop) {
+    try {
+        plan = obtain_plan(options, stores, comm, log, must_exist);
+        return 0;
+    } catch (const PlanStopped&) {
+        log.root("stopped by a signal while planning: no plan saved; %s", after_stop);
+        return kExitIncomplete;
+    } catch (const PlanMismatch&) {
+        return kExitPlanMismatch;
+    }
+}
+
+// /provenance states what the file holds: the plan's parameters win over this
+// command's (which the command_line attribute records as typed).
+MergeOptions merge_options(const CensusOptions& options, const CensusPlan& plan, const mpi::Communicator& comm) {
     MergeOptions m;
     m.work_dir = options.work_dir;
     m.out_path = options.out_path;
     m.top_rows = options.top_rows;
     m.memory_per_rank = options.memory_per_rank;
-    m.provenance = {REGCENSUS_VERSION, utc_now_iso8601(), options.command_line, comm.size(), options.parameters};
+    auto parameters = options.parameters;
+    for (const auto& [name, value] : plan.parameters) parameters[name] = value;
+    if (!plan.accepted_differences.empty()) parameters["accepted_plan_differences"] = plan.accepted_differences;
+    m.provenance = {REGCENSUS_VERSION, utc_now_iso8601(), options.command_line, comm.size(), std::move(parameters)};
     return m;
+}
+
+WorkClaimRequest claim_request(const CensusOptions& options, WorkLockMode mode, bool must_exist,
+                               bool needs_plan = false) {
+    return {options.work_dir, options.out_path, mode, must_exist, needs_plan, options.command_line};
 }
 
 }  // namespace
@@ -210,8 +313,13 @@ int64_t automatic_shard_bytes(int64_t total_compressed_bytes, int ranks) {
 
 int plan_census(const CensusOptions& options, const mpi::Communicator& comm) {
     RunLog log(comm);
+    const WorkClaim claim(claim_request(options, WorkLockMode::exclusive, false), comm, log);
+    if (claim.refused()) return 1;
     const StoreFactory stores(options);
-    auto plan = obtain_plan(options, stores, comm, log, false);
+    install_stop_signal_handlers();
+    CensusPlan plan;
+    if (const int code = obtain_plan_or_exit_code(plan, options, stores, comm, log, false, "rerun to plan again"))
+        return code;
     describe_plan(plan, log);
     if (comm.is_root()) std::printf("shards %zu\n", plan.shards.size());
     return 0;
@@ -219,15 +327,27 @@ int plan_census(const CensusOptions& options, const mpi::Communicator& comm) {
 
 int run_census(const CensusOptions& options, const mpi::Communicator& comm) {
     RunLog log(comm);
+    // Array tasks of one plan share the work directory; a whole run owns it.
+    const bool continues = options.shards.has_value() || (options.resume && !std::filesystem::exists(options.work_dir));
+    const WorkClaim claim(
+        claim_request(options, options.shards ? WorkLockMode::shared : WorkLockMode::exclusive, continues,
+                      options.shards.has_value()),
+        comm, log);
+    if (claim.refused()) return 1;
     const bool earlier_run = std::filesystem::exists(plan_path(options.work_dir));
     if (earlier_run && !options.resume && !options.shards && !options.retry_failed)
         throw std::runtime_error("the work directory " + options.work_dir +
                                  " holds an earlier run: pass --resume to continue it, or choose a new --work");
     auto stores = std::make_shared<StoreFactory>(options);
-    auto plan = obtain_plan(options, *stores, comm, log, options.shards.has_value());
-    describe_plan(plan, log);
-
     install_stop_signal_handlers();
+    CensusPlan plan;
+    if (const int code = obtain_plan_or_exit_code(plan, options, *stores, comm, log, options.shards.has_value(),
+                                                  "rerun with --resume to continue"))
+        return code;
+    describe_plan(plan, log);
+    if (comm.is_root()) set_aside_invalid_shards(plan, options.work_dir, options.shards, log);
+    comm.barrier();
+
     AnalysisOptions analysis;
     analysis.work_dir = options.work_dir;
     analysis.limits = options.limits;
@@ -253,14 +373,16 @@ int run_census(const CensusOptions& options, const mpi::Communicator& comm) {
         log.root("shards %s done; `regcensus merge` writes the results", format_shard_list(*options.shards).c_str());
         return 0;
     }
-    return merge_shards(plan, merge_options(options, comm), comm, log);
+    return merge_shards(plan, merge_options(options, plan, comm), comm, log);
 }
 
 int merge_census(const CensusOptions& options, const mpi::Communicator& comm) {
     RunLog log(comm);
+    const WorkClaim claim(claim_request(options, WorkLockMode::exclusive, true, true), comm, log);
+    if (claim.refused()) return 1;
     const StoreFactory stores(options);
     auto plan = obtain_plan(options, stores, comm, log, true);
-    return merge_shards(plan, merge_options(options, comm), comm, log);
+    return merge_shards(plan, merge_options(options, plan, comm), comm, log);
 }
 
 }  // namespace regcensus

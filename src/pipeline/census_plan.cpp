@@ -1,12 +1,12 @@
 #include "regcensus/pipeline/census_plan.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <stdexcept>
+#include <string_view>
 
+#include "regcensus/h5/atomic_h5_file.hpp"
 #include "regcensus/h5/h5_location.hpp"
 
 namespace regcensus {
@@ -35,11 +35,9 @@ std::vector<Shard> cut_shards(const LayerPlan& layers, int64_t shard_bytes) {
 std::string plan_path(const std::string& work_dir) { return (std::filesystem::path(work_dir) / "plan.h5").string(); }
 
 void save_plan(const CensusPlan& plan, const std::string& path) {
-    const auto temporary = path + ".tmp." + std::to_string(::getpid());
-    {
-        auto file = h5::File::create(temporary);
+    h5::write_atomically(path, [&](const h5::File& file) {
         file.set_attribute("format", "regcensus-plan");
-        file.set_attribute("format_version", int64_t{1});
+        file.set_attribute("format_version", kPlanFormatVersion);
         for (const auto& [name, value] : plan.parameters) file.set_attribute("parameter." + name, value);
 
         auto images = file.create_group("images");
@@ -67,15 +65,43 @@ void save_plan(const CensusPlan& plan, const std::string& path) {
         shards.write_int64("bytes", bytes, "Compressed bytes of the shard's layers.", "bytes");
         shards.write_int64("layer_offsets", offsets, "CSR offsets into layer_digest, one more than shards.");
         shards.write_strings("layer_digest", digests, "Layer digests of each shard in turn.");
+    });
+}
+
+namespace {
+
+// The plan file of `path`, open, after checking its format.
+h5::File open_plan(const std::string& path, std::vector<std::string>& attributes) {
+    auto file = h5::File::open_read(path);
+    attributes = file.attribute_names();
+    if (std::find(attributes.begin(), attributes.end(), "format") == attributes.end() ||
+        file.string_attribute("format") != "regcensus-plan")
+        throw std::runtime_error(path + " is not a regcensus plan");
+    return file;
+}
+
+}  // namespace
+
+void check_plan_file(const std::string& work_dir) {
+    const auto path = plan_path(work_dir);
+    if (!std::filesystem::exists(path))
+        throw std::runtime_error(work_dir + " is not a regcensus work directory (no plan.h5)");
+    try {
+        std::vector<std::string> attributes;
+        open_plan(path, attributes);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("cannot use the plan: ") + e.what());
     }
-    std::filesystem::rename(temporary, path);
 }
 
 CensusPlan load_plan(const std::string& path) {
-    auto file = h5::File::open_read(path);
-    if (file.string_attribute("format") != "regcensus-plan")
-        throw std::runtime_error(path + " is not a regcensus plan");
+    std::vector<std::string> attributes;
+    auto file = open_plan(path, attributes);
     CensusPlan plan;
+    plan.format_version = file.int64_attribute("format_version");
+    constexpr std::string_view prefix = "parameter.";
+    for (const auto& name : attributes)
+        if (name.starts_with(prefix)) plan.parameters[name.substr(prefix.size())] = file.string_attribute(name);
     auto images = file.open_group("images");
     auto records = images.read_bytes("records");
     ByteReader in(records);
@@ -89,12 +115,6 @@ CensusPlan load_plan(const std::string& path) {
     for (std::size_t i = 0; i < ids.size(); ++i)
         plan.shards.push_back({ids[i], bytes[i],
                                std::vector<std::string>(digests.begin() + offsets[i], digests.begin() + offsets[i + 1])});
-    for (const auto& name : {"registry", "images", "platform", "shard_bytes"}) {
-        try {
-            plan.parameters[name] = file.string_attribute(std::string("parameter.") + name);
-        } catch (const std::exception&) {
-        }
-    }
     return plan;
 }
 

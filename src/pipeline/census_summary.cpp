@@ -2,6 +2,7 @@
 // /histograms groups. Failed layers and images are counted in no distribution:
 // a distribution of partly known values would mislead.
 #include <algorithm>
+#include <string>
 
 #include "regcensus/pipeline/census_results.hpp"
 
@@ -33,6 +34,7 @@ void total_images(CensusResults& r) {
         t.layer_count = static_cast<int64_t>(image.layers.size());
         t.compressed_bytes = t.uncompressed_bytes = t.file_count = t.file_bytes = 0;
         const LayerProfile* failed = nullptr;
+        std::string size_disagreement;  // the first layer whose verified size this image's descriptor misstates
         for (auto k = r.plan.image_layer_offsets[i]; k < r.plan.image_layer_offsets[i + 1]; ++k) {
             const auto& layer = r.layers[static_cast<std::size_t>(r.plan.image_layer_rows[k])];
             const auto& descriptor = image.layers[static_cast<std::size_t>(k - r.plan.image_layer_offsets[i])];
@@ -41,12 +43,18 @@ void total_images(CensusResults& r) {
                 if (!failed) failed = &layer;
                 continue;
             }
+            // The layer was verified by digest whatever the images said of it:
+            // a descriptor that misstates its size is this image's fault alone.
+            if (size_disagreement.empty() && descriptor.size >= 0 && descriptor.size != layer.compressed_bytes)
+                size_disagreement = "layer " + layer.digest + ": the manifest declares " +
+                                    std::to_string(descriptor.size) + " bytes, the blob has " +
+                                    std::to_string(layer.compressed_bytes);
             t.uncompressed_bytes += layer.uncompressed_bytes;
             t.file_count += layer.file_count;
             t.file_bytes += layer.file_bytes;
         }
         const auto& shared = r.dedup.per_layer.shared_files_count;
-        if (!failed && t.file_count > 0 && !shared.empty()) {
+        if (!failed && size_disagreement.empty() && t.file_count > 0 && !shared.empty()) {
             int64_t shared_files = 0;
             for (auto k = r.plan.image_layer_offsets[i]; k < r.plan.image_layer_offsets[i + 1]; ++k)
                 shared_files += shared[static_cast<std::size_t>(r.plan.image_layer_rows[k])];
@@ -55,6 +63,10 @@ void total_images(CensusResults& r) {
         if (failed) {
             image.status = "layer_failed";
             image.error = "layer " + failed->digest + " failed: " + failed->status + ": " + failed->error;
+            t.uncompressed_bytes = t.file_count = t.file_bytes = -1;
+        } else if (!size_disagreement.empty()) {
+            image.status = "size_mismatch";
+            image.error = std::move(size_disagreement);
             t.uncompressed_bytes = t.file_count = t.file_bytes = -1;
         }
     }

@@ -1,9 +1,17 @@
 #include "regcensus/pipeline/image_list.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <charconv>
-#include <fstream>
+#include <cstdio>
+#include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string_view>
+#include <unordered_set>
+
+#include "regcensus/registry/reference.hpp"
 
 namespace regcensus {
 namespace {
@@ -35,17 +43,105 @@ int64_t parse_count(std::string_view text, const std::string& where) {
     return value;
 }
 
+struct FileCloser {
+    void operator()(std::FILE* file) const { std::fclose(file); }
+};
+
+// Lines of a file, each at most kMaxImageListLineBytes long: a file without
+// line breaks (/dev/zero) ends in an error after one bounded read, not in an
+// ever-growing line.
+class BoundedLineReader {
+public:
+    explicit BoundedLineReader(const std::string& path) : path_(path) {
+        struct stat info {};
+        if (::stat(path.c_str(), &info) != 0) fail_with_errno("cannot read image list " + path);
+        if (S_ISDIR(info.st_mode)) throw std::runtime_error("image list " + path + " is a directory, not a file");
+        file_.reset(std::fopen(path.c_str(), "rb"));
+        if (!file_) fail_with_errno("cannot read image list " + path);
+    }
+
+    // The next line without its '\n'; false at the end of the file.
+    bool next(std::string& line) {
+        line.clear();
+        if (line_number_ >= kMaxImageListLines)
+            throw std::runtime_error("image list " + path_ + " has more than " + std::to_string(kMaxImageListLines) +
+                                     " lines: not an image list");
+        bool any = false;
+        while (true) {
+            if (position_ == filled_ && !refill()) {
+                if (any) ++line_number_;
+                return any;
+            }
+            any = true;
+            const char* start = buffer_.get() + position_;
+            const size_t available = filled_ - position_;
+            const void* newline = std::memchr(start, '\n', available);
+            const size_t length = newline ? size_t(static_cast<const char*>(newline) - start) : available;
+            line.append(start, length);
+            position_ += length + (newline ? 1 : 0);
+            check(line);
+            if (newline) {
+                ++line_number_;
+                return true;
+            }
+        }
+    }
+
+    int64_t line_number() const { return line_number_; }
+
+private:
+    static constexpr size_t kBufferBytes = 1 << 16;
+
+    [[noreturn]] static void fail_with_errno(const std::string& what) {
+        throw std::runtime_error(what + ": " + std::strerror(errno));
+    }
+
+    bool refill() {
+        filled_ = std::fread(buffer_.get(), 1, kBufferBytes, file_.get());
+        position_ = 0;
+        if (filled_ == 0 && std::ferror(file_.get())) fail_with_errno("cannot read image list " + path_);
+        return filled_ > 0;
+    }
+
+    void check(const std::string& line) const {
+        const std::string where = "image list " + path_ + ":" + std::to_string(line_number_ + 1);
+        if (line.size() > kMaxImageListLineBytes)
+            throw std::runtime_error(where + ": a line longer than " + std::to_string(kMaxImageListLineBytes) +
+                                     " bytes: not an image list");
+        if (line.find('\0') != std::string::npos)
+            throw std::runtime_error(where + ": a NUL byte: not an image list");
+    }
+
+    std::string path_;
+    std::unique_ptr<std::FILE, FileCloser> file_;
+    std::unique_ptr<char[]> buffer_ = std::make_unique<char[]>(kBufferBytes);
+    size_t filled_ = 0;
+    size_t position_ = 0;
+    int64_t line_number_ = 0;
+};
+
+// What makes two lines the same image: the parsed reference where it parses
+// (so that spellings of one image meet), else the text itself.
+std::string identity_of(const std::string& reference, bool docker_hub) {
+    try {
+        const Reference parsed = parse_reference(reference, docker_hub);
+        const std::string host = parsed.host.empty() && docker_hub ? "docker.io" : parsed.host;
+        return "parsed\t" + host + "\t" + parsed.repository + "\t" + parsed.tag + "\t" + parsed.digest;
+    } catch (const std::invalid_argument&) {
+        return "text\t" + reference;
+    }
+}
+
 }  // namespace
 
-std::vector<ImageListEntry> read_image_list(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read image list " + path);
-    std::vector<ImageListEntry> entries;
+ImageList load_image_list(const std::string& path, bool docker_hub) {
+    BoundedLineReader reader(path);
+    ImageList list;
+    std::unordered_set<std::string> listed;
     int pull_column = -1, star_column = -1;
     std::string line;
-    int line_number = 0;
-    while (std::getline(in, line)) {
-        ++line_number;
+    while (reader.next(line)) {
+        const auto line_number = static_cast<int>(reader.line_number());
         std::string_view text = trim(line);
         if (text.starts_with("#reference")) {
             auto names = split_tabs(text);
@@ -66,9 +162,16 @@ std::vector<ImageListEntry> read_image_list(const std::string& path) {
             entry.pull_count = parse_count(fields[pull_column], where);
         if (star_column > 0 && static_cast<std::size_t>(star_column) < fields.size())
             entry.star_count = parse_count(fields[star_column], where);
-        entries.push_back(std::move(entry));
+        if (!listed.insert(identity_of(entry.reference, docker_hub)).second) {
+            ++list.duplicates;
+            continue;
+        }
+        list.entries.push_back(std::move(entry));
     }
-    return entries;
+    if (list.entries.empty()) throw std::runtime_error("no images in " + path);
+    return list;
 }
+
+std::vector<ImageListEntry> read_image_list(const std::string& path) { return load_image_list(path, false).entries; }
 
 }  // namespace regcensus

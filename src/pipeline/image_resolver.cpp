@@ -1,8 +1,13 @@
 #include "regcensus/pipeline/image_resolver.hpp"
 
+#include <map>
+#include <optional>
+#include <set>
 #include <stdexcept>
+#include <utility>
 
 #include "regcensus/registry/reference.hpp"
+#include "regcensus/registry/url_origin.hpp"
 #include "regcensus/util/data_error.hpp"
 
 namespace regcensus {
@@ -56,6 +61,23 @@ void fail(ImageRecord& row, std::string status, std::string message) {
     row.media_type.clear();
 }
 
+// With --all-platforms: the index entries that make rows. An entry repeating an
+// earlier one (same digest, same platform) adds nothing; more distinct entries
+// than the cap make the image a row error rather than thousands of rows.
+std::vector<const Descriptor*> distinct_entries(std::vector<const Descriptor*> entries, const std::string& index,
+                                                std::size_t cap) {
+    std::set<std::pair<std::string, std::string>> seen;
+    std::vector<const Descriptor*> distinct;
+    for (const auto* entry : entries) {
+        if (!seen.emplace(entry->digest, entry->platform.str()).second) continue;
+        if (distinct.size() == cap)
+            throw DataError("too_large", "the index " + index + " has more than " + std::to_string(cap) +
+                                             " distinct platform entries");
+        distinct.push_back(entry);
+    }
+    return distinct;
+}
+
 }  // namespace
 
 std::vector<ImageRecord> resolve_image(ImageStore& registry, const ImageListEntry& entry,
@@ -69,6 +91,11 @@ std::vector<ImageRecord> resolve_image(ImageStore& registry, const ImageListEntr
         const Reference ref = parse_reference(entry.reference, options.docker_hub);
         base.repository = ref.repository;
         base.tag = ref.digest.empty() ? ref.tag : "@" + ref.digest;
+        if (!ref.host.empty() && !options.registry_url.empty() &&
+            !reference_host_names_registry(ref.host, options.registry_url))
+            throw DataError("foreign_registry", "the reference names the registry " + ref.host + ", not " +
+                                                    registry_host_port(options.registry_url) +
+                                                    " (the census reads only --registry)");
         auto top = fetch_manifest(registry, ref.repository, ref.manifest_reference(), work);
         if (top.parsed.kind != ManifestKind::index) {
             rows.push_back(base);
@@ -78,7 +105,7 @@ std::vector<ImageRecord> resolve_image(ImageStore& registry, const ImageListEntr
         base.index_digest = top.raw.digest;
         std::vector<const Descriptor*> chosen;
         if (options.all_platforms) {
-            chosen = all_platforms(top.parsed);
+            chosen = distinct_entries(all_platforms(top.parsed), top.raw.digest, options.max_index_entries);
         } else if (const auto* one = select_platform(top.parsed, options.platform)) {
             chosen.push_back(one);
         }
@@ -86,14 +113,26 @@ std::vector<ImageRecord> resolve_image(ImageStore& registry, const ImageListEntr
             throw DataError("platform_not_found", "the index " + top.raw.digest + " has no manifest for platform " +
                                                       (options.all_platforms ? "any" : options.platform.str()));
         // Each platform is a row of its own: a failure of one costs the others nothing.
+        // A child manifest listed under several platforms is fetched once: its
+        // row is described without the index's platform, which fills in later
+        // where the image itself names none (as describe_image would).
+        std::map<std::string, std::pair<ImageRecord, std::optional<DataError>>> described;
         for (const auto* entry_descriptor : chosen) {
-            rows.push_back(base);
-            try {
-                auto child = fetch_manifest(registry, ref.repository, entry_descriptor->digest, work);
-                describe_image(registry, ref.repository, child, entry_descriptor->platform, options, work,
-                               rows.back());
-            } catch (const DataError& e) {
-                fail(rows.back(), e.status(), e.what());
+            auto [it, fresh] = described.try_emplace(entry_descriptor->digest, base, std::nullopt);
+            auto& [row, error] = it->second;
+            if (fresh) {
+                try {
+                    auto child = fetch_manifest(registry, ref.repository, entry_descriptor->digest, work);
+                    describe_image(registry, ref.repository, child, {}, options, work, row);
+                } catch (const DataError& e) {
+                    error = e;
+                }
+            }
+            rows.push_back(row);
+            if (error) {
+                fail(rows.back(), error->status(), error->what());
+                rows.back().platform = entry_descriptor->platform.str();
+            } else if (rows.back().platform.empty() && !entry_descriptor->platform.os.empty()) {
                 rows.back().platform = entry_descriptor->platform.str();
             }
         }

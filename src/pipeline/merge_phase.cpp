@@ -10,6 +10,7 @@
 #include "regcensus/pipeline/dedup_reduce.hpp"
 #include "regcensus/pipeline/layer_profile_codec.hpp"
 #include "regcensus/pipeline/shard_file.hpp"
+#include "regcensus/pipeline/shard_validation.hpp"
 
 namespace regcensus {
 namespace {
@@ -132,7 +133,10 @@ std::vector<int64_t> missing_shards(const CensusPlan& plan, const std::string& w
 int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi::Communicator& comm,
                  const RunLog& log) {
     ByteWriter missing_list;
-    if (comm.is_root()) missing_list.put_vector(missing_shards(plan, options.work_dir));
+    if (comm.is_root()) {
+        set_aside_invalid_shards(plan, options.work_dir, std::nullopt, log);
+        missing_list.put_vector(missing_shards(plan, options.work_dir));
+    }
     auto shared = comm.broadcast(std::move(missing_list.bytes()));
     ByteReader in(shared);
     const auto missing = in.get_vector<int64_t>();

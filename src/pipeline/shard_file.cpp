@@ -1,17 +1,24 @@
 #include "regcensus/pipeline/shard_file.hpp"
 
-#include <unistd.h>
-
+#include <algorithm>
 #include <bit>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 
+#include "regcensus/h5/atomic_h5_file.hpp"
 #include "regcensus/h5/h5_location.hpp"
 #include "regcensus/pipeline/layer_profile_codec.hpp"
+#include "regcensus/util/atomic_file.hpp"
 
 namespace fs = std::filesystem;
 
 namespace regcensus {
+namespace {
+
+constexpr const char* kShardFormat = "regcensus-shard";
+
+}  // namespace
 
 std::string shard_path(const std::string& work_dir, int64_t shard_id) {
     char name[32];
@@ -23,10 +30,8 @@ bool shard_exists(const std::string& work_dir, int64_t shard_id) { return fs::ex
 
 void write_shard(const ShardResult& shard, const std::string& path) {
     fs::create_directories(fs::path(path).parent_path());
-    const auto temporary = path + ".tmp." + std::to_string(::getpid());
-    {
-        auto file = h5::File::create(temporary);
-        file.set_attribute("format", "regcensus-shard");
+    h5::write_atomically(path, [&](const h5::File& file) {
+        file.set_attribute("format", kShardFormat);
         file.set_attribute("format_version", int64_t{1});
         file.set_attribute("shard_id", shard.shard_id);
 
@@ -63,8 +68,51 @@ void write_shard(const ShardResult& shard, const std::string& path) {
         files.write_int64("size", size, "File size.", "bytes");
         files.write_int64("type", type, "File-type category number (enum FileType).");
         files.write_strings("path", path_column, "Normalised path.");
+    });
+}
+
+std::optional<std::string> shard_file_problem(const std::string& path, int64_t shard_id,
+                                              const std::vector<std::string>& planned_digests) {
+    try {
+        const auto file = h5::File::open_read(path);
+        const auto attributes = file.attribute_names();
+        if (std::find(attributes.begin(), attributes.end(), "format") == attributes.end() ||
+            file.string_attribute("format") != kShardFormat)
+            return "not a regcensus shard file";
+        if (file.int64_attribute("shard_id") != shard_id)
+            return "holds shard " + std::to_string(file.int64_attribute("shard_id"));
+        const auto layers = file.open_group("layers");
+        if (layers.read_strings("digest") != planned_digests) return "its layers are not the plan's for this shard";
+        if (layers.dataset_length("status") != planned_digests.size()) return "its layer statuses do not match its layers";
+        const auto encoded = layers.read_bytes("profiles");
+        ByteReader in(encoded);
+        for (const auto& digest : planned_digests)
+            if (in.done() || decode_layer_profile(in).digest != digest) return "its layer profiles do not match its layers";
+        if (!in.done()) return "its layer profiles do not match its layers";
+
+        const auto files = file.open_group("files");
+        const auto layer = files.read_int64("layer");
+        for (const char* column : {"index", "hash_high", "hash_low", "size", "type", "path"})
+            if (files.dataset_length(column) != layer.size()) return std::string("its file column ") + column + " has another length";
+        int64_t previous = 0;
+        for (const auto l : layer) {
+            if (l < previous || l >= static_cast<int64_t>(planned_digests.size())) return "its file table is out of order";
+            previous = l;
+        }
+    } catch (const std::exception& e) {
+        return e.what();
     }
-    fs::rename(temporary, path);
+    return std::nullopt;
+}
+
+std::string set_shard_aside(const std::string& work_dir, int64_t shard_id) {
+    const fs::path from = shard_path(work_dir, shard_id);
+    const fs::path bad = fs::path(work_dir) / "shards" / "bad";
+    fs::create_directories(bad);
+    const fs::path to = bad / (from.filename().string() + "." + std::to_string(std::time(nullptr)));
+    fs::rename(from, to);
+    sync_path(from.parent_path());
+    return to.string();
 }
 
 ShardResult read_shard(const std::string& path) {

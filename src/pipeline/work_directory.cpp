@@ -1,11 +1,12 @@
 #include "regcensus/pipeline/work_directory.hpp"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <stdexcept>
+
+#include "regcensus/util/atomic_file.hpp"
+#include "regcensus/util/contained_path.hpp"
+#include "regcensus/util/digest.hpp"
 
 namespace fs = std::filesystem;
 
@@ -16,27 +17,21 @@ WorkDirectory::WorkDirectory(std::string root) : root_(std::move(root)) {
 }
 
 std::string WorkDirectory::blob_path(std::string_view digest) const {
-    auto colon = digest.find(':');
-    auto algorithm = digest.substr(0, colon);
-    auto hex = digest.substr(colon + 1);
-    return (fs::path(root_) / "blobs" / std::string(algorithm) / std::string(hex)).string();
+    const Digest parsed = Digest::parse_or_throw(digest, "work directory blob");
+    return join_contained(root_, parsed.relative_path()).string();
 }
 
 void WorkDirectory::store_blob(std::string_view digest, std::string_view bytes) const {
-    const auto path = blob_path(digest);
+    const Digest parsed = Digest::parse_or_throw(digest, "work directory blob");
+    const fs::path path = prepare_contained_file(root_, parsed.relative_path());
     if (fs::exists(path)) return;
-    fs::create_directories(fs::path(path).parent_path());
-    const auto temporary = path + ".tmp." + std::to_string(::getpid());
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        if (!out) throw std::runtime_error("cannot write " + temporary);
-    }
-    fs::rename(temporary, path);
+    write_file_atomically(path, bytes);
 }
 
 std::optional<std::string> WorkDirectory::load_blob(std::string_view digest) const {
-    std::ifstream in(blob_path(digest), std::ios::binary);
+    const Digest parsed = Digest::parse_or_throw(digest, "work directory blob");
+    const fs::path path = join_contained(root_, parsed.relative_path());
+    std::ifstream in(path, std::ios::binary);
     if (!in) return std::nullopt;
     std::ostringstream content;
     content << in.rdbuf();

@@ -107,6 +107,8 @@ void BlobStream::transfer() {
             const std::string authorization = shared_ ? shared_->auth().authorization(scope_) : std::string();
             if (!authorization.empty()) request.headers.push_back(authorization);
             response = session_.perform_streaming(request, sink, [this] { return cancelled_.load(); });
+            if (challenged_by_another_origin(response, request.url))
+                throw foreign_challenge_error(response, "GET " + description_);
             if (response.status != 401 || received_ > 0 || !shared_ ||
                 !shared_->auth().handle_unauthorized(response.header("www-authenticate"), scope_, authorization))
                 break;

@@ -89,19 +89,6 @@ std::string resolve_url(std::string_view base, std::string_view reference) {
     return url.get(CURLUPART_URL);
 }
 
-std::string url_origin(std::string_view text) {
-    ensure_curl_global_init();
-    CurlUrl url;
-    url.set_url(text);
-    std::string origin = url.get(CURLUPART_SCHEME) + "://" + url.get(CURLUPART_HOST);
-    try {
-        origin += ":" + url.get(CURLUPART_PORT);
-    } catch (const std::invalid_argument&) {
-        // no explicit port
-    }
-    return origin;
-}
-
 std::string url_escape(std::string_view text) {
     static constexpr char hex[] = "0123456789ABCDEF";
     std::string escaped;

@@ -2,9 +2,11 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "regcensus/registry/curl_handles.hpp"
+#include "regcensus/registry/url_origin.hpp"
 #include "regcensus/util/data_error.hpp"
 
 namespace regcensus {
@@ -87,8 +89,69 @@ ListingPage parse_listing_page(const HttpResponse& response, const std::string& 
     const std::string next = next_link_target(response.header("link"));
     const std::string& base = response.effective_url.empty() ? url : response.effective_url;
     page.next_url = next.empty() ? std::string() : resolve_url(base, next);
-    if (page.next_url == url || page.next_url == base) page.next_url.clear();  // would never end
+    if (page.next_url == url || page.next_url == base) {  // would never end
+        page.next_url.clear();
+        page.links_to_itself = true;
+    }
     return page;
+}
+
+void check_listing_origin(const HttpResponse& response, const std::string& url, std::string_view registry_url) {
+    if (response.effective_url.empty() || same_origin(response.effective_url, registry_url)) return;
+    const auto origin = url_origin(response.effective_url);
+    throw DataError("other_origin", "GET " + url + ": redirected to another origin (" +
+                                        (origin ? origin->host_port() : std::string("?")) +
+                                        "), whose names are not this registry's");
+}
+
+ListingWalk::ListingWalk(std::string_view registry_url, std::string listing, ListingLimits limits)
+    : registry_url_(registry_url), listing_(std::move(listing)), limits_(limits) {}
+
+void ListingWalk::resume(int64_t pages, int64_t names) {
+    pages_ = pages;
+    names_ = names;
+}
+
+size_t ListingWalk::names_to_keep(size_t new_names) {
+    const int64_t room = std::max<int64_t>(limits_.max_names - names_, 0);
+    if (int64_t(new_names) > room) {
+        names_cut_ = true;
+        new_names = size_t(room);
+    }
+    names_ += int64_t(new_names);
+    return new_names;
+}
+
+std::string ListingWalk::next_page(const std::string& url, const ListingPage& page, size_t new_names) {
+    const std::string& next_url = page.next_url;
+    visited_.insert(url);
+    pages_ += 1;
+    const std::string kept = " (" + std::to_string(names_) + " names kept)";
+    if (names_cut_ || (names_ >= limits_.max_names && !next_url.empty()))
+        return stop(ListingEnd::name_cap, "reached the cap of " + std::to_string(limits_.max_names) + " names" + kept);
+    if (page.links_to_itself) return stop(ListingEnd::cycle, "the Link leads back to the same page" + kept);
+    if (next_url.empty()) {
+        end_ = ListingEnd::last_page;
+        return {};
+    }
+    if (const auto origin = url_origin(next_url); !origin || !same_origin(next_url, registry_url_)) {
+        const std::string host = origin ? origin->host_port() : next_url;
+        return stop(ListingEnd::other_origin,
+                    "ignored a Link to another origin (" + host + "), not this registry's" + kept);
+    }
+    if (new_names == 0)
+        return stop(ListingEnd::no_new_names, "a page added no new names" + kept);
+    if (visited_.contains(next_url))
+        return stop(ListingEnd::cycle, "the Link leads back to a page already listed (a cycle)" + kept);
+    if (pages_ >= limits_.max_pages)
+        return stop(ListingEnd::page_cap, "reached the cap of " + std::to_string(limits_.max_pages) + " pages" + kept);
+    return next_url;
+}
+
+std::string ListingWalk::stop(ListingEnd end, std::string reason) {
+    end_ = end;
+    end_message_ = listing_ + ": stopped early: " + reason;
+    return {};
 }
 
 }  // namespace regcensus

@@ -8,7 +8,9 @@
 #include <stdexcept>
 
 #include "regcensus/registry/registry_client.hpp"
+#include "regcensus/util/contained_path.hpp"
 #include "regcensus/util/data_error.hpp"
+#include "regcensus/util/digest.hpp"
 
 namespace regcensus {
 
@@ -28,7 +30,8 @@ std::string read_file(const std::filesystem::path& path) {
     return content;
 }
 
-// The index.json entries, as descriptors with their ref.name annotation.
+// Every index.json entry, in file order: descriptors with their ref.name
+// annotation (empty for an entry known by digest only).
 std::vector<LayoutReference> read_index(const std::filesystem::path& directory) {
     const std::string index_path = (directory / "index.json").string();
     const std::string text = read_file(directory / "index.json");
@@ -36,7 +39,7 @@ std::vector<LayoutReference> read_index(const std::filesystem::path& directory) 
     simdjson::dom::element root;
     if (parser.parse(simdjson::padded_string(text)).get(root) != simdjson::SUCCESS)
         throw std::runtime_error(index_path + " is not JSON");
-    // The parser of manifests validates the descriptors; the annotations are ours to read.
+    // The parser of manifests validates the descriptors (digests strictly); the annotations are ours to read.
     Manifest index;
     try {
         index = parse_manifest(text, media_type::oci_index);
@@ -45,28 +48,28 @@ std::vector<LayoutReference> read_index(const std::filesystem::path& directory) 
     }
     if (index.kind != ManifestKind::index) throw std::runtime_error(index_path + " is not an image index");
 
-    std::vector<LayoutReference> references;
-    simdjson::dom::array entries;
-    if (root["manifests"].get_array().get(entries) != simdjson::SUCCESS)
+    std::vector<LayoutReference> entries;
+    simdjson::dom::array manifests;
+    if (root["manifests"].get_array().get(manifests) != simdjson::SUCCESS)
         throw std::runtime_error(index_path + " has no manifests array");
     size_t position = 0;
-    for (simdjson::dom::element entry : entries) {
-        const Descriptor& descriptor = index.manifests.at(position++);
-        std::string_view name;
-        if (entry["annotations"][kOciRefNameAnnotation].get_string().get(name) != simdjson::SUCCESS) continue;
-        const size_t last_slash = name.rfind('/');
-        const size_t colon = name.find(':', last_slash == std::string_view::npos ? 0 : last_slash);
-        if (colon == std::string_view::npos || colon == 0 || colon + 1 == name.size())
-            throw std::runtime_error(index_path + ": reference name '" + std::string(name) +
-                                     "' is not <repository>:<tag>");
+    for (simdjson::dom::element entry : manifests) {
         LayoutReference reference;
-        reference.name = std::string(name);
-        reference.repository = std::string(name.substr(0, colon));
-        reference.tag = std::string(name.substr(colon + 1));
-        reference.descriptor = descriptor;
-        references.push_back(std::move(reference));
+        reference.descriptor = index.manifests.at(position++);
+        std::string_view name;
+        if (entry["annotations"][kOciRefNameAnnotation].get_string().get(name) == simdjson::SUCCESS) {
+            const size_t last_slash = name.rfind('/');
+            const size_t colon = name.find(':', last_slash == std::string_view::npos ? 0 : last_slash);
+            if (colon == std::string_view::npos || colon == 0 || colon + 1 == name.size())
+                throw std::runtime_error(index_path + ": reference name '" + std::string(name) +
+                                         "' is not <repository>:<tag>");
+            reference.name = std::string(name);
+            reference.repository = std::string(name.substr(0, colon));
+            reference.tag = std::string(name.substr(colon + 1));
+        }
+        entries.push_back(std::move(reference));
     }
-    return references;
+    return entries;
 }
 
 // Pushes one manifest tree (an index and its children, or an image) and
@@ -120,14 +123,13 @@ OciLayout::OciLayout(std::filesystem::path directory) : directory_(std::move(dir
     const std::string marker = read_file(directory_ / "oci-layout");
     if (marker.find("imageLayoutVersion") == std::string::npos)
         throw std::runtime_error((directory_ / "oci-layout").string() + " has no imageLayoutVersion");
-    references_ = read_index(directory_);
+    entries_ = read_index(directory_);
+    for (const auto& entry : entries_)
+        if (!entry.name.empty()) references_.push_back(entry);
 }
 
 std::filesystem::path OciLayout::blob_path(const std::string& digest) const {
-    const size_t colon = digest.find(':');
-    if (colon == std::string::npos || digest.find('/') != std::string::npos || digest.find("..") != std::string::npos)
-        throw std::runtime_error("not a digest: '" + digest + "'");
-    return directory_ / "blobs" / digest.substr(0, colon) / digest.substr(colon + 1);
+    return join_contained(directory_, Digest::parse_or_throw(digest, directory_.string()).relative_path());
 }
 
 bool OciLayout::has_blob(const std::string& digest) const {

@@ -3,8 +3,9 @@
 #include "regcensus/manifest/manifest.hpp"
 #include "regcensus/manifest/schema1.hpp"
 #include "regcensus/util/data_error.hpp"
+#include "regcensus/util/digest.hpp"
+#include "regcensus/util/digest_hasher.hpp"
 #include "regcensus/util/file_byte_source.hpp"
-#include "regcensus/util/sha256.hpp"
 
 namespace regcensus {
 
@@ -28,13 +29,8 @@ FetchedManifest OciLayoutStore::get_manifest(const std::string& repository, cons
         digest = entry->second.digest;
         media_type = entry->second.media_type;
     }
-    std::filesystem::path path;
-    try {
-        path = layout_.blob_path(digest);
-    } catch (const std::runtime_error& error) {
-        throw DataError("manifest_unknown", where + ": " + error.what());
-    }
-    if (!std::filesystem::is_regular_file(path)) throw DataError("manifest_unknown", where + ": blob not in the layout");
+    const Digest expected = Digest::parse_or_throw(digest, where);
+    if (!layout_.has_blob(digest)) throw DataError("manifest_unknown", where + ": blob not in the layout");
     FetchedManifest fetched;
     fetched.bytes = layout_.read_blob(digest);
     if (media_type.empty()) {
@@ -45,19 +41,16 @@ FetchedManifest OciLayoutStore::get_manifest(const std::string& repository, cons
         }
     }
     fetched.content_type = media_type;
-    fetched.digest = manifest_digest(fetched.bytes, fetched.content_type);
-    if (digest.starts_with("sha256:") && fetched.digest != digest)
+    fetched.digest = manifest_digest(fetched.bytes, fetched.content_type, expected.algorithm());
+    if (fetched.digest != digest)
         throw DataError("digest_mismatch", where + ": content is " + fetched.digest);
     return fetched;
 }
 
 OciLayoutStore::StoredBlob OciLayoutStore::find_blob(const std::string& digest, const std::string& where) const {
     StoredBlob blob;
-    try {
-        blob.path = layout_.blob_path(digest);
-    } catch (const std::runtime_error& error) {
-        throw DataError("blob_unknown", where + ": " + error.what());
-    }
+    Digest::parse_or_throw(digest, where);
+    blob.path = layout_.blob_path(digest);
     std::error_code error;
     blob.size = int64_t(std::filesystem::file_size(blob.path, error));
     if (error) throw DataError("blob_unknown", where + ": blob not in the layout");
@@ -70,8 +63,8 @@ std::string OciLayoutStore::get_blob(const std::string& repository, const std::s
     if (size > max_bytes)
         throw DataError("too_large", where + ": " + std::to_string(size) + " bytes exceed " + std::to_string(max_bytes));
     std::string bytes = layout_.read_blob(digest);
-    if (digest.starts_with("sha256:") && Sha256::digest_of(bytes) != digest)
-        throw DataError("digest_mismatch", where + ": content is " + Sha256::digest_of(bytes));
+    const std::string actual = DigestHasher::digest_of(Digest::parse_or_throw(digest, where).algorithm(), bytes);
+    if (actual != digest) throw DataError("digest_mismatch", where + ": content is " + actual);
     return bytes;
 }
 

@@ -5,14 +5,13 @@
 #include <cctype>
 #include <stdexcept>
 
-#include "regcensus/util/sha256.hpp"
+#include "regcensus/registry/repository_name.hpp"
+#include "regcensus/util/digest.hpp"
 
 namespace regcensus {
 
 namespace {
 
-constexpr size_t kMaxNameLength = 255;  // distribution/reference NameTotalLengthMax
-constexpr size_t kMaxTagLength = 128;
 constexpr std::array kDockerHubHosts = {std::string_view("docker.io"), std::string_view("index.docker.io"),
                                         std::string_view("registry-1.docker.io")};
 
@@ -20,35 +19,7 @@ constexpr std::array kDockerHubHosts = {std::string_view("docker.io"), std::stri
     throw std::invalid_argument("invalid reference '" + std::string(text) + "': " + reason);
 }
 
-bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-bool is_word(char c) { return is_alnum(c) || c == '_'; }
-
-// path-component: [a-z0-9]+ ( ( "." | "_" | "__" | "-"+ ) [a-z0-9]+ )*
-bool is_path_component(std::string_view component) {
-    size_t at = 0;
-    auto alnum_run = [&] {
-        const size_t start = at;
-        while (at < component.size() && is_lower_alnum(component[at])) ++at;
-        return at > start;
-    };
-    if (!alnum_run()) return false;
-    while (at < component.size()) {
-        const char c = component[at];
-        if (c == '.') {
-            ++at;
-        } else if (c == '_') {
-            ++at;
-            if (at < component.size() && component[at] == '_') ++at;
-        } else if (c == '-') {
-            while (at < component.size() && component[at] == '-') ++at;
-        } else {
-            return false;
-        }
-        if (!alnum_run()) return false;
-    }
-    return true;
-}
 
 // domain-component: [a-zA-Z0-9] | [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]
 bool is_domain_component(std::string_view component) {
@@ -92,12 +63,6 @@ bool is_domain(std::string_view domain) {
     return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// tag: [\w][\w.-]{0,127}
-bool is_tag(std::string_view tag) {
-    if (tag.empty() || tag.size() > kMaxTagLength || !is_word(tag.front())) return false;
-    return std::all_of(tag.begin(), tag.end(), [](char c) { return is_word(c) || c == '.' || c == '-'; });
-}
-
 // The rule of distribution/reference: the first component names a host only
 // when it could not be a repository name component.
 bool looks_like_host(std::string_view component) {
@@ -116,8 +81,9 @@ Reference parse_reference(std::string_view text, bool docker_hub) {
     if (const size_t at = remainder.find('@'); at != std::string_view::npos) {
         reference.digest = std::string(remainder.substr(at + 1));
         remainder = remainder.substr(0, at);
-        if (!is_sha256_digest(reference.digest))
-            fail(text, "digest '" + reference.digest + "' is not sha256:<64 lowercase hex digits>");
+        if (!is_valid_digest(reference.digest))
+            fail(text, "digest '" + reference.digest +
+                           "' is not sha256:<64 lowercase hex digits> or sha512:<128 lowercase hex digits>");
     }
 
     // A tag follows the last ':' after the last '/' (a ':' before it is a port).
@@ -126,7 +92,7 @@ Reference parse_reference(std::string_view text, bool docker_hub) {
     if (tag_colon != std::string_view::npos) {
         reference.tag = std::string(remainder.substr(tag_colon + 1));
         remainder = remainder.substr(0, tag_colon);
-        if (!is_tag(reference.tag))
+        if (!is_tag_name(reference.tag))
             fail(text, "tag '" + reference.tag + "' must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     }
 
@@ -137,14 +103,14 @@ Reference parse_reference(std::string_view text, bool docker_hub) {
         if (!is_domain(reference.host)) fail(text, "host '" + reference.host + "' is not a valid domain[:port]");
     }
     if (name.empty()) fail(text, "repository name is empty");
-    if (name.size() > kMaxNameLength)
-        fail(text, "repository name is longer than " + std::to_string(kMaxNameLength) + " characters");
+    if (name.size() > kMaxRepositoryNameLength)
+        fail(text, "repository name is longer than " + std::to_string(kMaxRepositoryNameLength) + " characters");
 
     size_t start = 0;
     while (true) {
         const size_t slash = name.find('/', start);
         const std::string_view component = name.substr(start, slash - start);
-        if (!is_path_component(component)) {
+        if (!is_repository_path_component(component)) {
             const bool has_upper = std::any_of(component.begin(), component.end(),
                                                [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
             fail(text, has_upper ? "repository name must be lowercase"

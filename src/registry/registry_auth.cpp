@@ -7,6 +7,8 @@
 #include "regcensus/registry/auth_challenge.hpp"
 #include "regcensus/util/base64.hpp"
 #include "regcensus/registry/curl_handles.hpp"
+#include "regcensus/registry/http_header_values.hpp"
+#include "regcensus/registry/url_origin.hpp"
 #include "regcensus/util/data_error.hpp"
 
 namespace regcensus {
@@ -15,6 +17,11 @@ namespace {
 
 constexpr int64_t kMaxTokenResponseBytes = 1 << 20;
 constexpr int64_t kDefaultTokenLifetimeS = 60;  // the token spec's default when expires_in is absent
+// A registry's expires_in is believed within these bounds: below, every request
+// would fetch a token; above, a revoked token would be used for too long (and
+// 2^63 seconds would overflow the clock).
+constexpr int64_t kMinTokenLifetimeS = 1;
+constexpr int64_t kMaxTokenLifetimeS = 24 * 3600;
 
 std::string without_query(const std::string& url) { return url.substr(0, url.find('?')); }
 
@@ -34,7 +41,31 @@ bool scope_covers(const std::string& ours, const std::string& wanted) {
     return true;
 }
 
+// A bearer token is printable ASCII without spaces (RFC 6750 token68, and the
+// JWTs registries issue): anything else is not something to send as a header.
+bool is_plausible_token(std::string_view token) {
+    return std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+void refuse_unsafe_credential(const std::optional<RegistryCredential>& credential) {
+    if (credential && !(is_safe_header_value(credential->username) && is_safe_header_value(credential->password) &&
+                        is_safe_header_value(credential->identity_token)))
+        throw DataError("unauthorized", "the registry credential contains control characters; it is not sent");
+}
+
 }  // namespace
+
+bool challenged_by_another_origin(const HttpResponse& response, std::string_view request_url) {
+    return response.status == 401 && !response.effective_url.empty() &&
+           !same_origin(response.effective_url, request_url);
+}
+
+DataError foreign_challenge_error(const HttpResponse& response, std::string_view description) {
+    const auto origin = url_origin(response.effective_url);
+    return DataError("unauthorized", std::string(description) + ": redirected to " +
+                                         (origin ? origin->str() : std::string("another host")) +
+                                         ", which answered HTTP 401; no credentials are sent to a redirect target");
+}
 
 RegistryAuth::RegistryAuth(std::optional<RegistryCredential> credential, HttpPolicy token_policy)
     : credential_(credential && !credential->empty() ? std::move(credential) : std::nullopt),
@@ -46,6 +77,7 @@ std::string RegistryAuth::authorization(const std::string& scope) {
         case Scheme::unknown: return {};
         case Scheme::basic:
             if (!credential_ || credential_->username.empty()) return {};
+            refuse_unsafe_credential(credential_);
             return "Authorization: Basic " + base64_encode(credential_->username + ":" + credential_->password);
         case Scheme::bearer: break;
     }
@@ -61,7 +93,8 @@ bool RegistryAuth::handle_unauthorized(const std::string& www_authenticate, cons
     auto bearer = std::find_if(challenges.begin(), challenges.end(), [](auto& c) { return c.scheme == "bearer"; });
     auto basic = std::find_if(challenges.begin(), challenges.end(), [](auto& c) { return c.scheme == "basic"; });
     std::lock_guard lock(mutex_);
-    if (bearer != challenges.end() && !bearer->param("realm").empty()) {
+    // A realm that is not an http(s) URL (file:, ftp:, a bare word) is no place to send a credential.
+    if (bearer != challenges.end() && url_origin(bearer->param("realm"))) {
         scheme_ = Scheme::bearer;
         realm_ = bearer->param("realm");
         service_ = bearer->param("service");
@@ -80,6 +113,7 @@ bool RegistryAuth::handle_unauthorized(const std::string& www_authenticate, cons
 }
 
 std::string RegistryAuth::fetch_token_locked(const std::string& scope) {
+    refuse_unsafe_credential(credential_);
     if (token_policy_.https_only && !realm_.starts_with("https://"))
         throw DataError("unauthorized", "the token realm " + without_query(realm_) +
                                             " is not https while the registry is; no credentials sent there");
@@ -121,9 +155,13 @@ std::string RegistryAuth::fetch_token_locked(const std::string& scope) {
     if (document["token"].get_string().get(token) != simdjson::SUCCESS || token.empty())
         if (document["access_token"].get_string().get(token) != simdjson::SUCCESS || token.empty())
             throw DataError("unauthorized", description + ": the answer has no token");
+    // The message never quotes the token: it is a secret even when malformed.
+    if (!is_plausible_token(token))
+        throw DataError("unauthorized", description + ": the token contains spaces or control characters; not used");
     int64_t lifetime_s = kDefaultTokenLifetimeS;
-    if (int64_t expires_in = 0; document["expires_in"].get_int64().get(expires_in) == simdjson::SUCCESS && expires_in > 0)
-        lifetime_s = expires_in;
+    if (double expires_in = 0; document["expires_in"].get_double().get(expires_in) == simdjson::SUCCESS &&
+                               expires_in > 0)
+        lifetime_s = int64_t(std::clamp<double>(expires_in, kMinTokenLifetimeS, kMaxTokenLifetimeS));
     // Renew a little early (a tenth of the lifetime, at most 10 s) so that no
     // request goes out with a token about to expire in flight.
     const auto lifetime = std::chrono::milliseconds(lifetime_s * 1000);

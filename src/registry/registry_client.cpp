@@ -1,5 +1,7 @@
 #include "regcensus/registry/registry_client.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "regcensus/manifest/manifest.hpp"
@@ -8,9 +10,12 @@
 #include "regcensus/registry/http_session.hpp"
 #include "regcensus/registry/listing_page.hpp"
 #include "regcensus/registry/registry_errors.hpp"
+#include "regcensus/registry/repository_name.hpp"
 #include "regcensus/registry/registry_shared.hpp"
+#include "regcensus/registry/registry_url.hpp"
 #include "regcensus/util/data_error.hpp"
-#include "regcensus/util/sha256.hpp"
+#include "regcensus/util/digest.hpp"
+#include "regcensus/util/digest_hasher.hpp"
 
 namespace regcensus {
 
@@ -49,10 +54,14 @@ std::string pull_scope(const std::string& repository) { return "repository:" + r
 std::string push_scope(const std::string& repository) { return "repository:" + repository + ":pull,push"; }
 constexpr std::string_view kCatalogScope = "registry:catalog:*";
 
+// `actual` was computed in the algorithm of `expected` (digest_hasher.hpp). A
+// stated digest that is not a valid sha256 or sha512 digest is refused, not
+// believed: "invalid_digest". Nothing stated (empty): nothing to check.
 void verify_digest(const std::string& actual, std::string_view expected, std::string_view source,
                    const std::string& request) {
-    // Only sha256 is computed; a registry speaking another algorithm is not contradicted.
-    if (expected.starts_with("sha256:") && expected != actual)
+    if (expected.empty()) return;
+    Digest::parse_or_throw(expected, request + ": " + std::string(source));
+    if (expected != actual)
         throw DataError("digest_mismatch",
                         request + ": content is " + actual + " but " + std::string(source) + " says " +
                             std::string(expected));
@@ -73,6 +82,8 @@ struct RegistryClient::Connection {
             const std::string authorization = shared->auth().authorization(scope);
             if (!authorization.empty()) authorized.headers.push_back(authorization);
             response = session.perform(authorized, max_body_bytes);
+            if (challenged_by_another_origin(response, request.url))
+                throw foreign_challenge_error(response, request.method + " " + request.url);
             if (response.status != 401 ||
                 !shared->auth().handle_unauthorized(response.header("www-authenticate"), scope, authorization))
                 break;
@@ -80,25 +91,43 @@ struct RegistryClient::Connection {
         return response;
     }
 
+    // A request URL is built only from validated parts: a repository name of the
+    // distribution grammar, and a digest (blobs) or a tag or digest (manifests),
+    // so nothing a registry or a list sent can reshape the path.
     std::string url(const std::string& repository, std::string_view kind, std::string_view reference) const {
+        if (!is_repository_name(repository))
+            throw DataError("invalid_reference", "not a repository name: '" + repository + "'");
+        const bool is_digest = is_valid_digest(reference);
+        if (!is_digest && (kind == "blobs" || !is_tag_name(reference)))
+            throw DataError(kind == "blobs" ? "invalid_digest" : "invalid_reference",
+                            "not a " + std::string(kind == "blobs" ? "digest" : "tag or digest") + ": '" +
+                                std::string(reference) + "'");
         return base + "/v2/" + repository + "/" + std::string(kind) + "/" + std::string(reference);
     }
 
-    // Pages of a listing: GET url, collect `array_key`, follow Link rel="next".
+    // Pages of a listing: GET url, collect `array_key` (each name once, in the
+    // order listed), follow Link rel="next" as ListingWalk allows; a walk cut
+    // short keeps the names found and says why on stderr.
     std::vector<std::string> listing(std::string url, std::string_view array_key, RegistryObject object,
                                      const std::string& scope) {
         std::vector<std::string> entries;
-        std::set<std::string> visited;  // a cycle of pages ends the walk
-        while (!url.empty() && visited.insert(url).second) {
+        std::set<std::string> seen;
+        ListingWalk walk(base, "GET " + url.substr(0, url.find('?')));
+        while (!url.empty()) {
             HttpRequest request;
             request.url = url;
             const HttpResponse response = send(request, scope, kMaxListingPageBytes);
+            check_listing_origin(response, url, base);
             if (!response.ok()) throw registry_error(response, object, "GET " + url);
             ListingPage page = parse_listing_page(response, url, array_key);
-            entries.insert(entries.end(), std::make_move_iterator(page.names.begin()),
-                           std::make_move_iterator(page.names.end()));
-            url = std::move(page.next_url);
+            std::vector<std::string> fresh;
+            for (auto& name : page.names)
+                if (seen.insert(name).second) fresh.push_back(std::move(name));
+            fresh.resize(walk.names_to_keep(fresh.size()));
+            entries.insert(entries.end(), std::make_move_iterator(fresh.begin()), std::make_move_iterator(fresh.end()));
+            url = walk.next_page(url, page, fresh.size());
         }
+        if (walk.cut_short()) std::fprintf(stderr, "regcensus: warning: %s\n", walk.end_message().c_str());
         return entries;
     }
 
@@ -108,8 +137,11 @@ struct RegistryClient::Connection {
 };
 
 namespace {
+// The shared state takes the URL's credential (if any); from then on the URL
+// is kept and used without it, so that no request, error or log carries it.
 RegistryOptions with_shared_state(RegistryOptions options) {
     share_registry_state(options);
+    options.url = redact_url(options.url);
     return options;
 }
 }  // namespace
@@ -128,11 +160,55 @@ bool is_docker_hub_url(const std::string& url) {
 RegistryClient::RegistryClient(RegistryOptions options)
     : options_(with_shared_state(std::move(options))), connection_(std::make_unique<Connection>(options_)) {}
 
+void check_registry(const RegistryOptions& options) {
+    // Anonymous, on its own session, without the shared state (no credential
+    // is read for it): the answer to GET /v2/ is what tells a registry (200,
+    // or 401 with a challenge) from anything else.
+    HttpPolicy policy = transport_policy(options);
+    // On the registry's connection pool when there is one: the connection stays for the census.
+    if (options.shared) policy.engine = options.shared->engine();
+    policy.retry_refused_connections = false;
+    policy.log_retries = false;
+    // One more chance for a timeout or a 5xx, not a long wait before saying why nothing works.
+    policy.retries = std::min(policy.retries, 1);
+    HttpSession session(policy);
+    const std::string url = strip_trailing_slashes(redact_url(options.url));
+    HttpRequest request;
+    request.url = url + "/v2/";
+    const std::string failed = url + " does not answer as a container registry (GET /v2/: ";
+    HttpResponse response;
+    try {
+        response = session.perform(request, kMaxSmallResponseBytes);
+    } catch (const DataError& error) {
+        if (error.status() == "interrupted") throw;
+        std::string cause = error.what();
+        // The error names the request; the line names it once already.
+        if (const size_t colon = cause.find(": "); colon != std::string::npos) cause = cause.substr(colon + 2);
+        throw RegistryCheckError(failed + cause + ")");
+    }
+    // A 200 is a registry when it says so (Docker-Distribution-API-Version) or
+    // answers with a JSON object, as the distribution spec's registries do; a
+    // web server's page at /v2/ is not one.
+    const std::string api_version = response.header("docker-distribution-api-version");
+    const size_t first = response.body.find_first_not_of(" \t\r\n");
+    const bool json_object = first != std::string::npos && response.body[first] == '{';
+    if (response.status == 200 && !api_version.starts_with("registry/2") && !json_object)
+        throw RegistryCheckError(failed + "HTTP 200 without Docker-Distribution-API-Version and not JSON)");
+    const bool registry = response.status == 200 ||
+                          (response.status == 401 && !response.header("www-authenticate").empty());
+    if (!registry)
+        throw RegistryCheckError(failed + "HTTP " + std::to_string(response.status) +
+                                 (response.status == 401 ? " without WWW-Authenticate)" : ")"));
+}
+
 QuotaSnapshot RegistryClient::quota() const { return options_.shared->pacer().quota(); }
 
 RegistryClient::~RegistryClient() = default;
 
 FetchedManifest RegistryClient::get_manifest(const std::string& repository, const std::string& reference) {
+    // A digest reference names a request URL: only a valid one is sent.
+    const bool by_digest = reference.find(':') != std::string::npos;
+    if (by_digest) Digest::parse_or_throw(reference, "manifest of " + repository);
     HttpRequest request;
     request.url = connection_->url(repository, "manifests", reference);
     request.headers.push_back(manifest_accept_header());
@@ -143,9 +219,16 @@ FetchedManifest RegistryClient::get_manifest(const std::string& repository, cons
     FetchedManifest fetched;
     fetched.bytes = response.body;
     fetched.content_type = response.header("content-type");
-    fetched.digest = manifest_digest(fetched.bytes, fetched.content_type);
-    verify_digest(fetched.digest, response.header("docker-content-digest"), "Docker-Content-Digest", description);
-    verify_digest(fetched.digest, reference, "the reference", description);
+    // In the algorithm a digest names (sha256 for a tag); the header is checked in its own.
+    const auto digest_like = [&](std::string_view digest) {
+        const auto parsed = Digest::parse(digest);
+        return manifest_digest(fetched.bytes, fetched.content_type,
+                               parsed ? parsed->algorithm() : DigestAlgorithm::sha256);
+    };
+    fetched.digest = digest_like(by_digest ? std::string_view(reference) : std::string_view());
+    const std::string stated = response.header("docker-content-digest");
+    verify_digest(digest_like(stated), stated, "Docker-Content-Digest", description);
+    if (by_digest) verify_digest(fetched.digest, reference, "the reference", description);
     return fetched;
 }
 
@@ -155,7 +238,7 @@ std::string RegistryClient::get_blob(const std::string& repository, const std::s
     const std::string description = "GET " + request.url;
     HttpResponse response = connection_->send(request, pull_scope(repository), max_bytes);
     if (!response.ok()) throw registry_error(response, RegistryObject::blob, description);
-    verify_digest(Sha256::digest_of(response.body), digest, "the requested digest", description);
+    verify_digest(digest_in_algorithm_of(digest, response.body), digest, "the requested digest", description);
     return std::move(response.body);
 }
 
@@ -180,7 +263,7 @@ int64_t RegistryClient::download_blob(const std::string& repository, const std::
     // transfer alone. The stream checks the size and resumes broken transfers.
     const std::string description = "GET " + connection_->url(repository, "blobs", digest);
     const auto stream = open_blob(repository, digest, expected_size);
-    Sha256 hash;
+    DigestHasher hash = hasher_for(digest);
     int64_t received = 0;
     for (auto chunk = stream->next(); !chunk.empty(); chunk = stream->next()) {
         hash.update(chunk);

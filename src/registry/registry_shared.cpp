@@ -1,18 +1,27 @@
 #include "regcensus/registry/registry_shared.hpp"
 
-#include "regcensus/registry/curl_handles.hpp"
 #include "regcensus/registry/registry_client.hpp"
+#include "regcensus/registry/registry_url.hpp"
 
 namespace regcensus {
 
 namespace {
 
+// "host[:port]" as written in the URL: the key docker config.json files use.
+std::string authority_of(const std::string& url) {
+    const size_t scheme_end = url.find("://");
+    const size_t start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+    return url.substr(start, url.find_first_of("/?#", start) - start);
+}
+
+// A credential in the URL (`http://user:pass@host`) is the one the user gave
+// for this very command, so it wins over any auth file, which is then not read.
 std::optional<RegistryCredential> credential_for(const RegistryOptions& options) {
+    SplitRegistryUrl split = split_registry_url(options.url);
+    if (split.credential) return std::move(split.credential);
     const auto auth_file = find_auth_file(options.auth_file);
     if (!auth_file) return std::nullopt;
-    std::string host = url_origin(options.url);
-    host = host.substr(host.find("://") + 3);
-    return load_credential(*auth_file, host);
+    return load_credential(*auth_file, authority_of(split.url));
 }
 
 }  // namespace
@@ -24,6 +33,8 @@ HttpPolicy transport_policy(const RegistryOptions& options) {
     policy.retries = options.retries;
     policy.https_only = options.url.starts_with("https://");
     policy.log_retries = options.log_retries;
+    policy.stall_timeout_s = options.stall_timeout_s;
+    policy.min_transfer_rate = options.min_transfer_rate;
     return policy;
 }
 

@@ -3,6 +3,9 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "regcensus/util/contained_path.hpp"
+#include "regcensus/util/digest.hpp"
+
 namespace regcensus::synth {
 
 namespace fs = std::filesystem;
@@ -71,8 +74,9 @@ BlobRef BlobStore::put(std::string_view bytes) {
 }
 
 fs::path BlobStore::blob_path(std::string_view digest) const {
-    if (!is_sha256_digest(digest)) throw std::invalid_argument("not a sha256 digest: " + std::string(digest));
-    return layout_dir_ / "blobs" / "sha256" / std::string(digest.substr(7));
+    const auto parsed = Digest::parse(digest);
+    if (!parsed) throw std::invalid_argument("not a digest: " + std::string(digest));
+    return prepare_contained_file(layout_dir_, parsed->relative_path());
 }
 
 }  // namespace regcensus::synth

@@ -10,11 +10,13 @@ namespace {
 // safe to read from the worker and transfer threads.
 std::atomic<int> stop_flag{0};
 std::atomic<int> stop_signal{0};
+std::atomic<int> wind_down_flag{0};
 static_assert(std::atomic<int>::is_always_lock_free);
 
 extern "C" void on_stop_signal(int number) {
     stop_signal.store(number, std::memory_order_relaxed);
-    stop_flag.store(1, std::memory_order_release);
+    wind_down_flag.store(1, std::memory_order_release);
+    if (number != SIGUSR1) stop_flag.store(1, std::memory_order_release);
 }
 
 }  // namespace
@@ -28,6 +30,8 @@ void install_stop_signal_handlers() {
 }
 
 bool stop_requested() { return stop_flag.load(std::memory_order_acquire) != 0; }
+
+bool wind_down_requested() { return stop_requested() || wind_down_flag.load(std::memory_order_acquire) != 0; }
 
 int stop_signal_number() { return stop_signal.load(std::memory_order_relaxed); }
 

@@ -93,6 +93,10 @@ class Reply:
                 return
             self.raw(body[i:i + 1])
 
+    def hang_up(self):
+        """Closes the connection without an answer (libcurl: "Empty reply from server")."""
+        self._h.close_connection = True
+
     def redirect(self, location: str, status: int = 307):
         self.send(status, b"", {"Location": location})
 
@@ -143,6 +147,27 @@ class HostileServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.host = f"127.0.0.1:{self.port}"
         self._thread = None
+
+    def enable_tls(self, certfile, keyfile):
+        """Serves https with this certificate (before start()); `connections`
+        counts TCP connections accepted, handshakes that fail included."""
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certfile, keyfile)
+        plain_accept = self._httpd.get_request
+        self.connections = 0
+
+        def accept():
+            connection, address = plain_accept()
+            with self.lock:
+                self.connections += 1
+            connection.settimeout(10)
+            return context.wrap_socket(connection, server_side=True), address
+
+        self._httpd.get_request = accept
+        self._httpd.handle_error = lambda request, address: None  # a refused handshake is the point
+        self.url = f"https://127.0.0.1:{self.port}"
+        return self
 
     # -- routes --------------------------------------------------------------
     def route(self, method: str, path: str, handler):

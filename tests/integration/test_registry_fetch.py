@@ -48,7 +48,7 @@ def test_same_layout_from_one_and_two_ranks(layouts):
 def test_every_blob_is_verified_and_no_temp_file_is_left(layouts, corpus):
     directory = layouts["layout2"] / "blobs" / "sha256"
     names = sorted(p.name for p in directory.iterdir())
-    assert not [n for n in names if n.startswith(".tmp-")]
+    assert not [n for n in names if n.startswith(".")]  # no temporary file (util/atomic_file.hpp) left
     for path in directory.iterdir():
         assert hashlib.sha256(path.read_bytes()).hexdigest() == path.name
     layers = {d.split(":", 1)[1] for i in ok_images(corpus["truth"]) for d in i["layers"]}

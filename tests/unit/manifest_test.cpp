@@ -205,8 +205,24 @@ TEST(Manifest, MalformedInputIsManifestInvalid) {
     EXPECT_EQ(status_of_manifest(R"({"schemaVersion": 2})"), "manifest_invalid");
     EXPECT_EQ(status_of_manifest(R"({"schemaVersion": 1})"), "manifest_invalid");
     EXPECT_EQ(status_of_manifest(R"({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"size": 1}, "layers": []})"),
+              "manifest_invalid");  // no digest
+    // A digest that is there but not a registered algorithm with its encoding names no file and no request.
+    EXPECT_EQ(status_of_manifest(R"({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": {"size": 1, "digest": "sha256:abc"}, "layers": []})"),
-              "manifest_invalid");
+              "invalid_digest");
+    EXPECT_EQ(status_of_manifest(R"({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"size": 1, "digest": "/some/dir:name"}, "layers": []})"),
+              "invalid_digest");
+    EXPECT_EQ(status_of_manifest(R"({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"size": 1, "digest": ")" + digest_of_letter('c') + R"("},
+        "layers": [{"size": 1, "digest": "../../../x:name"}]})"),
+              "invalid_digest");
+    EXPECT_EQ(status_of_manifest(R"({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{"size": 1, "digest": "sha256:../../evil"}]})"),
+              "invalid_digest");
+    EXPECT_EQ(status_of_manifest(R"({"schemaVersion": 1, "fsLayers": [{"blobSum": "md5:abcdef"}]})"),
+              "invalid_digest");
     EXPECT_EQ(status_of_manifest(R"({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": {"digest": ")" + digest_of_letter('c') + R"("}, "layers": []})"),
               "manifest_invalid");  // no size

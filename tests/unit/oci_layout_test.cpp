@@ -6,6 +6,8 @@
 
 #include "registry_fixture.hpp"
 #include "regcensus/registry/registry_client.hpp"
+#include "regcensus/util/atomic_file.hpp"
+#include "regcensus/util/digest_hasher.hpp"
 #include "regcensus/util/sha256.hpp"
 
 namespace regcensus {
@@ -208,7 +210,51 @@ TEST(OciLayoutStore, WrittenLayoutServesManifestsAndBlobsByTagAndDigest) {
     EXPECT_EQ(status_of_call([&] { store.open_blob("team/app", Sha256::digest_of(layer), 5); }), "size_mismatch");
     EXPECT_EQ(status_of_call([&] { store.get_blob("team/app", Sha256::digest_of(config), 3); }), "too_large");
     for (const auto& file : std::filesystem::directory_iterator(directory.path() / "layout" / "blobs" / "sha256"))
-        EXPECT_FALSE(file.path().filename().string().starts_with(".tmp-"));
+        EXPECT_FALSE(is_temporary_name(file.path().filename().string()));
+}
+
+TEST(OciLayoutStore, Sha512BlobsAreStoredAndVerifiedLikeSha256) {
+    testing::TempDirectory directory;
+    const OciLayoutWriter writer(directory.path() / "layout");
+    const std::string config = R"({"architecture":"amd64","os":"linux"})";
+    const std::string config_digest = DigestHasher::digest_of(DigestAlgorithm::sha512, config);
+    writer.write_blob(config_digest, config);
+    EXPECT_TRUE(std::filesystem::is_regular_file(directory.path() / "layout" / "blobs" / "sha512" /
+                                                 config_digest.substr(7)));
+    const std::string manifest =
+        R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","size":)" +
+        std::to_string(config.size()) + R"(,"digest":")" + config_digest + R"("},"layers":[]})";
+    const std::string manifest_digest = DigestHasher::digest_of(DigestAlgorithm::sha512, manifest);
+    writer.write_blob(manifest_digest, manifest);
+    writer.write_index({LayoutEntry{"team/app:v1", {std::string(media_type::oci_manifest), manifest_digest,
+                                                    int64_t(manifest.size()), {}, {}}}});
+    OciLayoutStore store(directory.path() / "layout");
+    EXPECT_EQ(store.get_manifest("team/app", "v1").digest, manifest_digest);
+    EXPECT_EQ(store.get_blob("team/app", config_digest, 1 << 20), config);
+    // Bytes that are not what their sha512 says: a mismatch, as for sha256.
+    const std::string lying = DigestHasher::digest_of(DigestAlgorithm::sha512, "something else");
+    writer.write_blob(lying, config);
+    EXPECT_EQ(status_of_call([&] { store.get_blob("team/app", lying, 1 << 20); }), "digest_mismatch");
+    EXPECT_EQ(status_of_call([&] { store.get_blob("team/app", "sha512:../../x", 1 << 20); }), "invalid_digest");
+    EXPECT_EQ(status_of_call([&] { store.get_manifest("team/app", "/some/dir:name"); }), "invalid_digest");
+    EXPECT_EQ(status_of_call([&] { writer.write_blob("../../../x:name", "x"); }), "invalid_digest");
+}
+
+TEST(OciLayoutWriter, SecondIndexWriteKeepsEveryEntryNamedOrNot) {
+    testing::TempDirectory directory;
+    const OciLayoutWriter writer(directory.path() / "layout");
+    const auto entry = [](std::string name, char letter) {
+        return LayoutEntry{std::move(name), {std::string(media_type::oci_manifest), "sha256:" + std::string(64, letter),
+                                             10, {}, {}}};
+    };
+    writer.write_index({entry("", 'a'), entry("team/app:v1", 'b')});
+    writer.write_index({entry("team/app:v1", 'c'), entry("team/app:v2", 'd')});
+    const OciLayout layout(directory.path() / "layout");
+    std::vector<std::pair<std::string, std::string>> entries;
+    for (const auto& e : layout.entries()) entries.emplace_back(e.name, e.descriptor.digest.substr(7, 1));
+    const std::vector<std::pair<std::string, std::string>> want = {
+        {"team/app:v1", "c"}, {"team/app:v2", "d"}, {"", "a"}};
+    EXPECT_EQ(entries, want);
 }
 
 }  // namespace

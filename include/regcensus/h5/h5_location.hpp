@@ -3,15 +3,31 @@
 // groups, 1-D int64 and variable-length UTF-8 string datasets, and scalar
 // attributes. Every dataset is written with its `description` (and `units`
 // where given), the convention of the results contract.
+//
+// HDF5's own printing of error stacks is turned off: a failure throws h5::Error
+// with one line (the call and its cause, e.g. "No space left on device").
 #include <hdf5.h>
 
 #include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace regcensus::h5 {
+
+// A failed HDF5 call. cause() is the reason alone (the system error when the
+// library reports one, else HDF5's innermost message), for messages that name
+// the file themselves.
+class Error : public std::runtime_error {
+public:
+    Error(const std::string& what, std::string cause) : std::runtime_error(what + ": " + cause), cause_(std::move(cause)) {}
+    const std::string& cause() const { return cause_; }
+
+private:
+    std::string cause_;
+};
 
 // Owns one hid_t and closes it with the matching H5*close function.
 class Handle {
@@ -25,6 +41,9 @@ public:
     Handle(const Handle&) = delete;
     Handle& operator=(const Handle&) = delete;
     hid_t id() const { return id_; }
+    // Closes now and throws h5::Error if the close fails (the destructor stays
+    // silent, for unwinding).
+    void close(const char* what);
 
 private:
     hid_t id_ = H5I_INVALID_HID;
@@ -41,6 +60,9 @@ public:
     Location open_group(const std::string& name) const;
     bool has(const std::string& name) const;
     std::vector<std::string> member_names() const;
+    std::vector<std::string> attribute_names() const;
+    // Elements of the 1-D dataset `name`, without reading them.
+    std::size_t dataset_length(const std::string& name) const;
 
     void write_int64(const std::string& name, std::span<const int64_t> values, std::string_view description,
                      std::string_view units = {}) const;
@@ -68,6 +90,9 @@ public:
     // Attributes of a member dataset (for descriptions and units).
     std::string dataset_string_attribute(const std::string& dataset, const std::string& name) const;
 
+protected:
+    Handle& handle() { return handle_; }
+
 private:
     // Creates dataset `name` of `file_type` over `space`, writes `data` (in
     // `memory_type`) unless `empty`, and attaches the description and units.
@@ -79,11 +104,19 @@ private:
 
 class File : public Location {
 public:
+    // Both throw h5::Error "cannot create|open PATH: cause".
     static File create(const std::string& path);  // truncates
     static File open_read(const std::string& path);
 
+    // Flushes and closes, checked: throws h5::Error when either fails, so that
+    // a file is trusted only after everything reached the disk. All groups and
+    // datasets opened from it must be closed first.
+    void close();
+    const std::string& path() const { return path_; }
+
 private:
-    using Location::Location;
+    File(Handle handle, std::string path);
+    std::string path_;
 };
 
 }  // namespace regcensus::h5

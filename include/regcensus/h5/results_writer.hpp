@@ -1,7 +1,8 @@
 #pragma once
 // Writes results.h5 as fixed by docs/results-format.md: a temporary file in the
-// same directory, renamed over the target only when complete, so a job killed
-// at any moment leaves either the old file or the whole new one.
+// same directory, checked to its close and renamed over the target only when
+// complete, so a job killed at any moment or a full disk leaves either the old
+// file or the whole new one (h5::write_atomically; throws "cannot write PATH: cause").
 #include <string>
 
 #include "regcensus/pipeline/census_results.hpp"

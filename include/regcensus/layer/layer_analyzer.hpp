@@ -5,6 +5,7 @@
 // written to disk. Data problems never throw: they become the profile's status.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "regcensus/layer/layer_profile.hpp"
 #include "regcensus/util/byte_source.hpp"
@@ -29,7 +30,16 @@ struct LayerLimits {
     // The ratio is only checked once this many bytes have been decompressed,
     // so small, very compressible layers are not flagged.
     int64_t ratio_check_min_bytes = int64_t{64} << 20;
+    // Bytes of file paths kept in full per layer (the shard's /files path
+    // column). Beyond them a path longer than kShortenedPathBytes is kept
+    // shortened, ending in kShortenedPathMarker, so a layer of long hostile
+    // names costs a bounded amount of memory (docs/trust.md).
+    int64_t max_kept_path_bytes = int64_t{64} << 20;
 };
+
+// The length of a shortened path, marker included, and its marker.
+inline constexpr std::size_t kShortenedPathBytes = 256;
+inline constexpr std::string_view kShortenedPathMarker = "\xe2\x80\xa6[shortened]";
 
 LayerAnalysis analyze_layer(ByteSource& blob, const LayerExpectation& expect,
                             const LayerLimits& limits = {});

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "regcensus/util/digest.hpp"
+
 namespace regcensus {
 
 // The canonical payload of a signed schema 1 manifest, rebuilt from the
@@ -12,8 +14,10 @@ namespace regcensus {
 // nullopt when `bytes` is not a signed schema 1 manifest.
 std::optional<std::string> schema1_signed_payload(std::string_view bytes);
 
-// The digest a registry addresses a manifest by: sha256 of the bytes, or of
-// the payload for a signed schema 1 manifest.
-std::string manifest_digest(std::string_view bytes, std::string_view content_type);
+// The digest a registry addresses a manifest by: of the bytes, or of the
+// payload for a signed schema 1 manifest; sha256 unless a digest reference or
+// descriptor names another algorithm.
+std::string manifest_digest(std::string_view bytes, std::string_view content_type,
+                            DigestAlgorithm algorithm = DigestAlgorithm::sha256);
 
 }  // namespace regcensus

@@ -31,6 +31,8 @@ struct CensusOptions {
     bool all_platforms = false;  // one /images row per platform of an index
     bool tls_verify = true;
     int retries = 3;
+    double stall_timeout_s = 60;           // a transfer with no byte for this long fails (network)
+    double min_transfer_rate = 64 << 10;   // bytes/s: deadline of a transfer = stall timeout + size / this
     LayerLimits limits;
     std::size_t top_rows = 1000;
     int64_t shard_bytes = 0;  // 0: automatic (see automatic_shard_bytes)
@@ -39,6 +41,7 @@ struct CensusOptions {
     double progress_seconds = 10;
     bool resume = false;
     bool retry_failed = false;
+    bool accept_plan = false;  // continue a saved plan although this command's plan parameters differ
     std::optional<std::vector<int64_t>> shards;  // analyse only these, write no results
     std::string command_line;
     std::map<std::string, std::string> parameters;  // recorded in /provenance

@@ -20,10 +20,17 @@ struct Shard {
     std::vector<std::string> digests;  // its layers, in digest order
 };
 
+// 2: parameters as in plan_parameters.hpp (with images_sha256, shard_bytes as
+// given and shard_bytes_used); 1: registry, images, platform, shard_bytes (used).
+inline constexpr int64_t kPlanFormatVersion = 2;
+
 struct CensusPlan {
+    int64_t format_version = kPlanFormatVersion;
     std::map<std::string, std::string> parameters;  // what the plan was made from (registry, images, ...)
     std::vector<ImageRecord> images;                // one per line of the image list, in list order
     std::vector<Shard> shards;
+    // Not saved: the differences from this command's parameters that --accept-plan accepted.
+    std::string accepted_differences;
 
     // Distinct layers sorted by digest, ref counts and the image -> layer CSR, derived from `images`.
     LayerPlan layer_plan() const;
@@ -33,8 +40,13 @@ struct CensusPlan {
 std::vector<Shard> cut_shards(const LayerPlan& layers, int64_t shard_bytes);
 
 std::string plan_path(const std::string& work_dir);
-void save_plan(const CensusPlan& plan, const std::string& path);  // temp file + rename
+// Checked temp file + rename (h5::write_atomically): throws "cannot write PATH: cause".
+void save_plan(const CensusPlan& plan, const std::string& path);
+// Throws std::runtime_error naming the path and the cause when it does not open or is no plan.
 CensusPlan load_plan(const std::string& path);
+// Throws the error a command continuing `work_dir` should end with (one line: the
+// path and the cause) unless it holds a plan file that opens; its data is not read.
+void check_plan_file(const std::string& work_dir);
 
 // "3,17,40-45" <-> {3, 17, 40, ..., 45}; throws std::invalid_argument on bad text.
 std::vector<int64_t> parse_shard_list(const std::string& text);

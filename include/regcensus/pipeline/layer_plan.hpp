@@ -12,12 +12,16 @@ namespace regcensus {
 
 struct PlannedLayer {
     std::string digest;
-    std::string media_type;  // from the first image in list order that lists it
-    std::string repository;  // a repository the blob can be fetched from (the same first image)
-    int64_t size = -1;
+    std::string media_type;  // the one most images listing it declare (ties: the smallest string)
+    std::string repository;  // a repository the blob can be fetched from (the first image listing it)
+    // Repositories of the other images listing it, in list order: where to try
+    // next when `repository` does not serve the blob (another image's word).
+    std::vector<std::string> other_repositories;
+    int64_t size = -1;       // the size most images declare (ties: the smallest); shard cutting only:
+                             // the analysis verifies the blob by digest, not by a declared size
     int64_t ref_count = 0;   // images (rows of /images) whose manifest lists it, each image once
     int64_t sole_image = -1; // the only image row listing it, or -1 when two or more do
-    bool foreign = false;    // a foreign layer (descriptor `urls`): not fetched
+    bool foreign = false;    // every image declares it foreign (descriptor `urls`): not fetched
 };
 
 struct LayerPlan {

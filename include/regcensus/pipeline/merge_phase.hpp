@@ -25,7 +25,8 @@ struct MergeOptions {
 // Shards of the plan with no shard file, as known to rank 0 (empty elsewhere).
 std::vector<int64_t> missing_shards(const CensusPlan& plan, const std::string& work_dir);
 
-// Collective. Returns 0, or 3 when shards are missing (nothing is written then).
+// Collective. Shard files that do not validate are moved aside first and count
+// as missing. Returns 0, or 3 when shards are missing (nothing is written then).
 int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi::Communicator& comm,
                  const RunLog& log);
 

@@ -1,8 +1,11 @@
 #pragma once
 // A finished shard: `WORK/shards/shard-NNNNN.h5` with the profiles of its
 // layers and one content record per regular file (hash, size, type, path).
-// Written to a temporary name and renamed, so a file that exists is complete.
+// Written to a temporary name, checked to its close, and renamed, so a file
+// that exists was complete when written; shard_file_problem tells whether it
+// still is (a disk error, a hand edit, a file of another plan).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +20,16 @@ struct ShardResult {
 
 std::string shard_path(const std::string& work_dir, int64_t shard_id);
 bool shard_exists(const std::string& work_dir, int64_t shard_id);
+// Throws std::runtime_error "cannot write PATH: cause"; nothing is left at `path` then.
 void write_shard(const ShardResult& shard, const std::string& path);
+// Why the file at `path` is not a good shard `shard_id` of the plan whose
+// layers are `planned_digests` (opens as HDF5, format, shard_id, the layers in
+// order, consistent tables), or nothing when it is. Never throws.
+std::optional<std::string> shard_file_problem(const std::string& path, int64_t shard_id,
+                                              const std::vector<std::string>& planned_digests);
+// Moves the shard file to WORK/shards/bad/shard-NNNNN.h5.<unix time> (kept for
+// a look, never read again); returns that path.
+std::string set_shard_aside(const std::string& work_dir, int64_t shard_id);
 ShardResult read_shard(const std::string& path);
 
 // The parts of a shard file the merge reads, one at a time, so that a rank

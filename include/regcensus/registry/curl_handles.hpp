@@ -76,8 +76,7 @@ private:
 // may be any of these. Throws std::invalid_argument on an unparsable URL.
 std::string resolve_url(std::string_view base, std::string_view reference);
 
-// "scheme://host[:port]" of an absolute URL, lowercased by libcurl.
-std::string url_origin(std::string_view url);
+// (The origin of a URL: regcensus/registry/url_origin.hpp.)
 
 // Percent-encodes everything but RFC 3986 unreserved characters.
 std::string url_escape(std::string_view text);

@@ -51,6 +51,16 @@ struct HttpPolicy {
     int retries = 3;
     // Redirects may only go to https when the registry is https.
     bool https_only = false;
+    // No byte for this long (paused time excluded) ends the attempt; so does not
+    // finishing within stall_timeout_s + size / min_transfer_rate seconds of
+    // unpaused time (size: the announced length, else the body limit for a
+    // buffered request, else the bytes so far). Both are network failures.
+    double stall_timeout_s = 60;
+    double min_transfer_rate = 64 << 10;  // bytes per second
+    // A refused connection is retried (a registry restarting) unless this is
+    // false (the /v2/ check: nothing listens there). Unresolvable hosts and
+    // failed TLS verification are never retried.
+    bool retry_refused_connections = true;
     // One line per retry on stderr, naming the request (without its query) and
     // the cause; never a header, so never a credential.
     bool log_retries = true;
@@ -81,7 +91,10 @@ public:
     // Performs `request`, retrying connection errors and 408/429/500/502/503/504
     // up to policy.retries times; returns the final response whatever its status.
     // The body is kept up to `max_body_bytes` (DataError "too_large" beyond).
-    // Throws DataError "network" (or "truncated") when the transfer fails for good.
+    // Throws DataError "network" (or "truncated") when the transfer fails for good,
+    // "bad_response" for an unparsable or absurd Content-Length, "bad_header"
+    // for a request header value with control characters (never sent), and
+    // "interrupted" once stop_requested() (polled during transfers and sleeps).
     HttpResponse perform(const HttpRequest& request, int64_t max_body_bytes);
 
     // Like perform, but a 2xx body goes to `sink` instead of memory. A transfer

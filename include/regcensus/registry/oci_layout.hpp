@@ -17,7 +17,7 @@ class RegistryClient;
 inline constexpr std::string_view kOciRefNameAnnotation = "org.opencontainers.image.ref.name";
 
 struct LayoutReference {
-    std::string name;        // the annotation as written
+    std::string name;        // the annotation as written; empty for an entry known by digest only
     std::string repository;  // before the last ':' that follows the last '/'
     std::string tag;
     Descriptor descriptor;   // of the manifest or index the tag names
@@ -27,19 +27,27 @@ class OciLayout {
 public:
     // Reads `oci-layout` and `index.json`; throws std::runtime_error when the
     // directory is not a layout or an entry's name is not "<repository>:<tag>".
-    // Entries without a name are not references and are left out.
+    // A digest in index.json that is not valid (util/digest.hpp) is refused too.
     explicit OciLayout(std::filesystem::path directory);
 
     const std::filesystem::path& directory() const { return directory_; }
+    // The named entries: entries without a name are not references.
     const std::vector<LayoutReference>& references() const { return references_; }
+    // Every entry of index.json in file order, named or not.
+    const std::vector<LayoutReference>& entries() const { return entries_; }
 
+    // blobs/<algorithm>/<encoded> below the layout; an invalid digest throws
+    // DataError "invalid_digest" (never a path).
     std::filesystem::path blob_path(const std::string& digest) const;
+    // Reads follow symlinks: blobs shared with another store by links are kept
+    // usable; only writes (OciLayoutWriter) are held inside the directory.
     bool has_blob(const std::string& digest) const;
     // The whole blob; throws std::runtime_error when it is missing or unreadable.
     std::string read_blob(const std::string& digest) const;
 
 private:
     std::filesystem::path directory_;
+    std::vector<LayoutReference> entries_;
     std::vector<LayoutReference> references_;
 };
 

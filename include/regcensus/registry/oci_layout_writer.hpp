@@ -1,9 +1,11 @@
 #pragma once
 // Writing an OCI image layout that several processes (MPI ranks) and threads
-// fill at once: every blob is written to a unique temp file in its final
-// directory, then renamed (atomic on POSIX; two writers of the same blob write
-// the same bytes, so either rename wins), and index.json is written once, by
-// one process, the same way.
+// fill at once: every blob is written with util/atomic_file.hpp (a temp file
+// per process and thread in its final directory, checked writes, fsync, then
+// rename: two writers of the same blob write the same bytes, so either rename
+// wins), at blobs/<algorithm>/<encoded> of a validated digest, proved to be
+// below the layout directory; index.json is written once, by one process, the
+// same way.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -26,7 +28,8 @@ public:
     explicit OciLayoutWriter(std::filesystem::path directory);
 
     const std::filesystem::path& directory() const { return directory_; }
-    std::filesystem::path blob_path(const std::string& digest) const;  // sha256 only; throws otherwise
+    // sha256 or sha512 (util/digest.hpp); otherwise DataError "invalid_digest".
+    std::filesystem::path blob_path(const std::string& digest) const;
     bool has_blob(const std::string& digest) const;
 
     // Stores `bytes` under `digest` (not re-verified: the caller verified it).
@@ -37,14 +40,15 @@ public:
     using BlobSink = std::function<bool(std::span<const std::byte>)>;
     void write_blob_streaming(const std::string& digest, const std::function<void(const BlobSink&)>& produce) const;
 
-    // Writes index.json: `entries` merged over the entries of an existing index.json
+    // Writes index.json: `entries` merged over every entry of an existing index.json
     // (same name: the new one wins; unnamed: kept once per digest), named entries
     // sorted by name, then unnamed ones by digest, so that the file depends only
     // on its content.
     void write_index(const std::vector<LayoutEntry>& entries) const;
 
 private:
-    std::filesystem::path temp_path_for(const std::filesystem::path& final_path) const;
+    // blob_path with its directories created, proved (symlinks resolved) to be inside the layout.
+    std::filesystem::path prepare_blob_path(const std::string& digest) const;
     std::filesystem::path directory_;
 };
 

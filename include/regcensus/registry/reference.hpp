@@ -11,7 +11,7 @@ struct Reference {
     std::string host;        // empty when the reference names no host
     std::string repository;  // e.g. "library/debian" on Docker Hub, "team/app" elsewhere
     std::string tag;         // empty when only a digest is given
-    std::string digest;      // "sha256:<hex>" or empty
+    std::string digest;      // a valid digest (util/digest.hpp: sha256 or sha512) or empty
 
     // What to ask the registry for: the digest if given, else the tag ("latest" by default).
     std::string manifest_reference() const { return digest.empty() ? tag : digest; }

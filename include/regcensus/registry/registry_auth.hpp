@@ -18,6 +18,15 @@
 
 namespace regcensus {
 
+class DataError;
+
+// True when `response` is a 401 that came from another origin than the
+// request's (a redirect target: storage, a CDN). Such a challenge gets no say
+// in authentication: its realm is never contacted and no credential goes there.
+bool challenged_by_another_origin(const HttpResponse& response, std::string_view request_url);
+// The row error for it: status "unauthorized", naming the redirect target's origin.
+DataError foreign_challenge_error(const HttpResponse& response, std::string_view description);
+
 class RegistryAuth {
 public:
     // `credential` may be empty (anonymous; tokens are still fetched anonymously
@@ -30,7 +39,9 @@ public:
     // May fetch a token; throws DataError("unauthorized") when the realm refuses.
     std::string authorization(const std::string& scope);
 
-    // Learns from a 401 response's WWW-Authenticate header. `sent` is the line
+    // Learns from a 401 response's WWW-Authenticate header (only ever from
+    // the registry's own origin: see challenged_by_another_origin). A Bearer
+    // realm must be an http(s) URL, and https when the registry is. `sent` is the line
     // authorization() gave for that request. True when repeating the request
     // (with a fresh authorization()) may succeed.
     bool handle_unauthorized(const std::string& www_authenticate, const std::string& scope, const std::string& sent);

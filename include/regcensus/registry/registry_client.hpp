@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,10 +20,20 @@ namespace regcensus {
 class RegistryShared;
 
 struct RegistryOptions {
-    std::string url;           // "http://127.0.0.1:5000" or "https://registry.example.org"
+    // "http://127.0.0.1:5000" or "https://registry.example.org". A userinfo
+    // part (`http://user:pass@host`) is the credential, ahead of any auth file;
+    // the client uses and reports the URL without it.
+    std::string url;
     bool tls_verify = true;    // never off unless the user says so
     int retries = 3;           // retries of connection errors, 408, 429 and 5xx (with backoff)
     long connect_timeout_s = 30;
+    // Every transfer ends when no byte arrived for stall_timeout_s (time the
+    // transfer is paused because its consumer lags does not count), or when
+    // it has not finished after stall_timeout_s + size / min_transfer_rate
+    // seconds (size: the announced length, else the body limit, else what
+    // arrived so far). Both count as network errors (retried).
+    double stall_timeout_s = 60;
+    double min_transfer_rate = 64 << 10;  // bytes per second
     int64_t max_manifest_bytes = 4 << 20;
     int page_size = 1000;      // `n` of catalog and tags requests (tests make it small to force pages)
     // docker config.json with the credentials; empty: $REGISTRY_AUTH_FILE, then
@@ -42,6 +53,21 @@ struct RegistryOptions {
 std::string canonical_registry_url(const std::string& url);
 // True for Docker Hub's URLs (its `library/` rule applies to one-word names).
 bool is_docker_hub_url(const std::string& url);
+
+// The one-line reason why a registry URL is not usable at all (see check_registry).
+class RegistryCheckError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// GET /v2/ of `options.url` once, anonymously: a registry answers 200, or 401
+// with a WWW-Authenticate challenge. Anything else (another status, a refused
+// connection, a name that does not resolve, a certificate that does not
+// verify: none of these retried) throws RegistryCheckError with one line
+// "URL does not answer as a container registry (GET /v2/: CAUSE)".
+// Throws DataError "interrupted" on a stop signal. Runs on the transfer engine
+// of `options.shared` when set (its connection is then kept for the census).
+void check_registry(const RegistryOptions& options);
 
 // Use a client from one thread at a time (one client per rank or per worker
 // thread; clients made from copies of the same options share tokens, rate cap,

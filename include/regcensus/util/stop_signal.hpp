@@ -1,15 +1,21 @@
 #pragma once
-// The process-wide stop request: SIGTERM, SIGINT and SIGUSR1 set it, and every
-// long wait polls it (the analyse loop, transfers, backoff sleeps, listings),
-// so that a signal ends a run within seconds even in the middle of a transfer
-// that has stalled. Async-signal-safe: the handler only stores a flag.
+// The process-wide stop requests. SIGTERM and SIGINT ask to stop now: every
+// long wait polls stop_requested() (the analyse loop, transfers, backoff
+// sleeps, listings), so that a run ends within seconds even in the middle of
+// a transfer that has stalled. SIGUSR1 only asks to wind down (no new work).
+// Async-signal-safe: the handler only stores flags.
 namespace regcensus {
 
 // Installs the handlers (idempotent). The signal's number is kept for the log.
 void install_stop_signal_handlers();
 
-// True once a stop signal arrived (or request_stop was called).
+// True once SIGTERM or SIGINT arrived (or request_stop was called). Not for
+// SIGUSR1 (docs/trust.md, "One failure policy"): Slurm sends it ahead of the
+// time limit, so it only winds the run down and running shards finish.
 bool stop_requested();
+
+// True once any of SIGTERM, SIGINT or SIGUSR1 arrived: take no new work.
+bool wind_down_requested();
 
 // The signal that asked to stop, 0 when none did (request_stop from code).
 int stop_signal_number();
