@@ -147,6 +147,7 @@ int fetch_command(int argc, char** argv) {
     registry.tls_verify = !values["insecure-skip-tls-verify"].as<bool>();
     fetch.docker_hub = is_docker_hub_url(registry.url);
     registry.url = canonical_registry_url(registry.url);
+    fetch.registry_url = registry.url;
 
     if (!(registry.stall_timeout_s > 0) || !(registry.min_transfer_rate > 0))
         throw UsageError("--stall-timeout and --min-transfer-rate must be positive");

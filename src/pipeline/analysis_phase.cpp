@@ -16,6 +16,7 @@
 #include "regcensus/mpi/progress_sum.hpp"
 #include "regcensus/mpi/shared_counter.hpp"
 #include "regcensus/pipeline/shard_file.hpp"
+#include "regcensus/util/bounded_byte_source.hpp"
 #include "regcensus/util/data_error.hpp"
 #include "regcensus/util/digest.hpp"
 #include "regcensus/util/stop_signal.hpp"
@@ -119,7 +120,10 @@ LayerAnalysis analyse_layer_in(ImageStore& store, const PlannedLayer& layer, con
         // A plan read back from disk is outside data again: its digest names a request only when valid.
         Digest::parse_or_throw(layer.digest, "layer");
         auto blob = store.open_blob(repository, layer.digest, -1);
-        analysis = analyze_layer(*blob, expect, limits);
+        BoundedByteSource bounded(*blob, layer.largest_declared_size,
+                                  "the blob goes on past " + std::to_string(layer.largest_declared_size) +
+                                      " bytes, the largest size an image declares for it");
+        analysis = analyze_layer(bounded, expect, limits);
     } catch (const DataError& e) {
         // The transfer failed before the analyser saw a byte.
         analysis.profile.digest = layer.digest;

@@ -38,7 +38,7 @@ LayerPlan plan_layers(const std::vector<ImageRecord>& images) {
         for (const auto& ref : image.layers) {
             auto [it, inserted] = first_seen.try_emplace(ref.digest, unsorted.size());
             if (inserted) {
-                unsorted.push_back({ref.digest, ref.media_type, image.repository, {}, ref.size, 0,
+                unsorted.push_back({ref.digest, ref.media_type, image.repository, {}, ref.size, -1, 0,
                                     static_cast<int64_t>(i), ref.foreign});
                 declared.emplace_back();
             }
@@ -58,6 +58,7 @@ LayerPlan plan_layers(const std::vector<ImageRecord>& images) {
     }
     for (std::size_t k = 0; k < unsorted.size(); ++k) {
         unsorted[k].size = most_declared(declared[k].sizes);
+        unsorted[k].largest_declared_size = std::max<int64_t>(declared[k].sizes.rbegin()->first, -1);
         unsorted[k].media_type = most_declared(declared[k].media_types);
         // One image calling a shared layer foreign must not keep it from the others.
         unsorted[k].foreign = declared[k].all_foreign;

@@ -9,6 +9,7 @@
 
 #include "regcensus/registry/reference.hpp"
 #include "regcensus/registry/registry_shared.hpp"
+#include "regcensus/registry/url_origin.hpp"
 #include "regcensus/util/data_error.hpp"
 
 namespace regcensus {
@@ -71,8 +72,13 @@ std::vector<FetchedImage> fetch_images(const RegistryOptions& registry_options, 
             try {
                 ref = parse_reference(references[i], options.docker_hub);
             } catch (const std::invalid_argument& error) {
-                throw DataError("reference_invalid", error.what());
+                throw DataError("invalid_reference", error.what());
             }
+            // The same rule as the census: a reference naming another registry is not fetched from this one.
+            if (!ref.host.empty() && !reference_host_names_registry(ref.host, options.registry_url))
+                throw DataError("foreign_registry", "the reference names the registry " + ref.host + ", not " +
+                                                        registry_host_port(options.registry_url) +
+                                                        " (fetch reads only --registry)");
             work[i].reference = ref;
             auto store_manifest = [&](const std::string& reference) {
                 FetchedManifest fetched = client.get_manifest(ref.repository, reference);

@@ -301,3 +301,23 @@ def test_a_reference_to_another_registry_is_a_row_and_never_requested(registry, 
         f.seek(offset)
         log = f.read().decode("utf-8", "replace")
     assert "/v2/x/y/" not in log
+
+
+def test_fetch_applies_the_same_host_rule(registry, corpus, tmp_path):
+    first = ok_references(corpus)[0]
+    images = tmp_path / "images.txt"
+    images.write_text(f"{first}\nghcr.io/x/y:1\nnot a reference\n")
+    offset = registry.access_log_size()
+    result = subprocess.run([str(BIN), "fetch", "--registry", registry.url, "--images", str(images),
+                             "--layout", str(tmp_path / "layout")], capture_output=True, text=True, env=MPI_ENV,
+                            timeout=50)
+    assert result.returncode == 0, result.stderr
+    failures = sorted(line for line in result.stderr.splitlines() if line.startswith("regcensus fetch: "))
+    assert len(failures) == 2, result.stderr
+    assert failures[0] == (f"regcensus fetch: ghcr.io/x/y:1: foreign_registry: the reference names the registry "
+                           f"ghcr.io, not 127.0.0.1:{registry.port} (fetch reads only --registry)")
+    assert failures[1].startswith("regcensus fetch: not a reference: invalid_reference: "), failures[1]
+    assert "fetched 1 of 3 images" in result.stdout
+    with open(registry.log_path, "rb") as f:
+        f.seek(offset)
+        assert "/v2/x/y/" not in f.read().decode("utf-8", "replace")

@@ -364,3 +364,43 @@ def test_index_over_the_entry_cap_is_a_row_error_without_child_requests(server, 
     assert server.requests_to("/v2/lib/many/manifests/" + child_digest) == []
     assert len(server.requests_to("/v2/lib/few/manifests/" + child_digest)) == 1
     assert len(server.requests_to("/v2/lib/few/blobs/" + sha256_digest(config))) == 1
+
+
+def test_an_endless_blob_is_refused_past_the_largest_declared_size(server, tmp_path):
+    """A blob that never ends (chunked, no Content-Length, at full speed) is read
+    no further than the largest size an image declares for it; the layer row is
+    `size_mismatch` and the other layer of the image is unaffected."""
+    good = tar_gz_layer({"etc/motd": b"hello\n"})
+    endless_digest = sha256_digest(b"the bytes it claims to have")
+    declared = 100_000
+    config = image_config([sha256_digest(good), endless_digest])
+    server.manifest("lib/app", "1", image_manifest(config, [good, b"x" * declared],
+                                                   layer_digests=[sha256_digest(good), endless_digest]))
+    server.blob("lib/app", sha256_digest(config), config)
+    server.blob("lib/app", sha256_digest(good), good)
+    sent = []
+
+    def endless(reply):
+        reply.raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n")
+        chunk = b"\x1f\x8b" + bytes(64 * 1024 - 2)
+        try:
+            while not reply._server.stopping.is_set() and len(sent) < 16 * 1024:  # 1 GiB at most, then give up
+                reply.raw(chunk)
+                sent.append(len(chunk))
+        except OSError:
+            pass  # the client hung up: the point
+
+    server.route("GET", f"/v2/lib/app/blobs/{endless_digest}", endless)
+    images = tmp_path / "images.txt"
+    images.write_text("lib/app:1\n")
+    result = subprocess.run(census("run", server, images, tmp_path), env=MPI_ENV, capture_output=True, text=True,
+                            timeout=BOUND)
+    assert result.returncode == 0, result.stderr
+    _, layers, _ = tables(tmp_path / "results.h5")
+    by_digest = {d: i for i, d in enumerate(layers["digest"])}
+    row = by_digest[endless_digest]
+    assert layers["status"][row] == "size_mismatch"
+    assert layers["error"][row] == f"the blob goes on past {declared} bytes, the largest size an image declares for it"
+    assert layers["status"][by_digest[sha256_digest(good)]] == "ok"
+    # Stopped near the bound, not at the analyser's 256 GiB limit (socket buffers let some more through).
+    assert sum(sent) < 64 * 1024 * 1024

@@ -27,6 +27,7 @@ TEST(LayerPlanVote, TheSizeAndMediaTypeMostImagesDeclareWin) {
     ASSERT_EQ(plan.layers.size(), 1u);
     const auto& layer = plan.layers[0];
     EXPECT_EQ(layer.size, 100);
+    EXPECT_EQ(layer.largest_declared_size, 999);  // the read bound: an honest image must never be cut short
     EXPECT_EQ(layer.media_type, kGzip);
     EXPECT_EQ(layer.ref_count, 3);
     EXPECT_EQ(layer.repository, "lib/liar");
@@ -55,6 +56,13 @@ TEST(LayerPlanVote, AnImageListingALayerTwiceVotesOnce) {
     EXPECT_EQ(plan.layers[0].size, 5);
     EXPECT_EQ(plan.layers[0].ref_count, 3);
     EXPECT_EQ(plan.image_layer_offsets, (std::vector<int64_t>{0, 3, 4, 5}));
+}
+
+TEST(LayerPlanVote, NoDeclaredSizeMeansNoBound) {
+    const auto plan = plan_layers({image("lib/a", {{"sha256:aa", kGzip, -1, false}, {"sha256:bb", kGzip, -1, false}}),
+                                   image("lib/b", {{"sha256:bb", kGzip, 40, false}})});
+    EXPECT_EQ(plan.layers[0].largest_declared_size, -1);  // schema 1 only
+    EXPECT_EQ(plan.layers[1].largest_declared_size, 40);
 }
 
 }  // namespace

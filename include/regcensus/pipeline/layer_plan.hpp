@@ -19,6 +19,10 @@ struct PlannedLayer {
     std::vector<std::string> other_repositories;
     int64_t size = -1;       // the size most images declare (ties: the smallest); shard cutting only:
                              // the analysis verifies the blob by digest, not by a declared size
+    // The largest size an image declares (-1: none declares one, schema 1): the
+    // most bytes read before the blob is refused, so that an endless blob costs
+    // no more than the most generous honest descriptor allows.
+    int64_t largest_declared_size = -1;
     int64_t ref_count = 0;   // images (rows of /images) whose manifest lists it, each image once
     int64_t sole_image = -1; // the only image row listing it, or -1 when two or more do
     bool foreign = false;    // every image declares it foreign (descriptor `urls`): not fetched

@@ -19,6 +19,7 @@ struct FetchOptions {
     bool all_platforms = false;               // keep every image of an index (attestations excluded)
     int concurrency = 8;                      // transfers at once
     bool docker_hub = false;                  // the `library/` rule for one-word names
+    std::string registry_url;                 // references naming another host are `foreign_registry` rows
 };
 
 struct FetchedImage {
