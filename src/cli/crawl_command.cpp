@@ -81,7 +81,8 @@ int crawl_command(int argc, char** argv) {
         ("max-pause", po::value(&max_pause_s)->default_value(max_pause_s),
          "longest pause (s) honoured when a server asks to wait (X-RateLimit-Reset, X-Retry-After)")
         ("max-pages", po::value(&listing_limits.max_pages)->default_value(listing_limits.max_pages),
-         "--registry: pages read per listing (the catalog, each repository's tags); a longer listing stops there")
+         "pages read per listing (the catalog, each repository's tags; a Hub namespace or search); a longer "
+         "listing stops there")
         ("max-names", po::value(&listing_limits.max_names)->default_value(listing_limits.max_names),
          "--registry: names kept per listing; a longer listing stops there")
         ("insecure-skip-tls-verify", po::bool_switch(&insecure), "do not verify TLS certificates (never the default)");
@@ -112,6 +113,7 @@ int crawl_command(int argc, char** argv) {
         if (!namespaces_path.empty()) hub_options.namespaces = read_word_list(namespaces_path);
         if (!queries_path.empty()) hub_options.queries = read_word_list(queries_path);
         hub_options.page_size = page_size > 0 ? page_size : 100;
+        hub_options.max_pages = listing_limits.max_pages;
         hub_options.max_query_length = size_t(std::max(max_query_length, 1));
         hub_options.prefix_alphabet = prefix_alphabet;
         hub_options.concurrency = concurrency;

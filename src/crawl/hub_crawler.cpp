@@ -8,12 +8,29 @@
 #include <set>
 
 #include "regcensus/crawl/hub_client.hpp"
+#include "regcensus/registry/url_origin.hpp"
 #include "regcensus/crawl/prefix_expansion.hpp"
 #include "regcensus/crawl/task_pool.hpp"
 #include "regcensus/registry/curl_handles.hpp"
 
 namespace regcensus::crawl {
 namespace {
+
+// Why a listing's `next` link is not followed ("" when it is): the same rules
+// as a registry listing (docs/trust.md): Hub's own origin only, never a page
+// already read, at most --max-pages pages.
+std::string why_not_follow(const std::string& next, const std::set<std::string>& visited,
+                           const HubCrawlOptions& options, int64_t pages_read) {
+    if (next.empty()) return {};
+    if (visited.count(next)) return "a page already read (a cycle of next links)";
+    if (!same_origin(next, options.hub_url)) {
+        const auto origin = url_origin(next);
+        return "a next link to another origin (" + (origin ? origin->str() : std::string("not a URL")) +
+               "), not followed";
+    }
+    if (pages_read >= options.max_pages) return "reached the cap of " + std::to_string(options.max_pages) + " pages";
+    return {};
+}
 
 constexpr std::string_view kNamespacePrefix = "namespace:";
 constexpr std::string_view kSearchPrefix = "search:";
@@ -96,6 +113,7 @@ std::vector<FoundRow> crawl_hub(const HubCrawlOptions& options, CrawlState& stat
             progress.next_url = is_search ? search_url(options.hub_url, subject, options.page_size)
                                           : namespace_listing_url(options.hub_url, subject, options.page_size);
         }
+        std::set<std::string> visited;  // this walk's pages: a cycle of `next` links ends it
         while (!progress.next_url.empty()) {
             if (pool.stopping()) return;
             const std::string url = progress.next_url;
@@ -122,6 +140,12 @@ std::vector<FoundRow> crawl_hub(const HubCrawlOptions& options, CrawlState& stat
             if (page.count >= 0) progress.count = page.count;
             std::string next = page.next.empty() ? std::string() : resolve_url(url, page.next);
             if (next == url) next.clear();  // a page pointing at itself would never end
+            visited.insert(url);
+            if (const std::string why = why_not_follow(next, visited, options, progress.pages); !why.empty()) {
+                std::fprintf(stderr, "regcensus crawl: warning: %s: stopped early: %s (%lld pages read)\n",
+                             listing.c_str(), why.c_str(), static_cast<long long>(progress.pages));
+                next.clear();
+            }
             progress.next_url = next;
 
             if (next.empty()) {

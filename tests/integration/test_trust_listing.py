@@ -321,3 +321,35 @@ def test_fetch_applies_the_same_host_rule(registry, corpus, tmp_path):
     with open(registry.log_path, "rb") as f:
         f.seek(offset)
         assert "/v2/x/y/" not in f.read().decode("utf-8", "replace")
+
+
+def hub_page(names, next_url):
+    return {"count": 1000, "next": next_url,
+            "results": [{"name": n, "namespace": "acme", "pull_count": 1, "star_count": 0,
+                         "last_updated": "2026-01-01T00:00:00Z"} for n in names]}
+
+
+def test_hub_listing_stops_on_a_cycle_and_on_another_origin(tmp_path):
+    """The Hub crawler's `next` links follow the same rules as a registry's Link
+    pages: a cycle ends the walk, a link to another origin is never followed."""
+    with HostileServer() as hub, HostileServer() as elsewhere:
+        base = "/v2/namespaces/acme/repositories?page_size=100"
+        hub.route("GET", base + "&page=1", lambda r: r.json(200, hub_page(["a"], hub.url + base + "&page=2")))
+        hub.route("GET", base + "&page=2", lambda r: r.json(200, hub_page(["b"], hub.url + base + "&page=1")))
+        other = "/v2/namespaces/other/repositories?page_size=100"
+        hub.route("GET", other + "&page=1", lambda r: r.json(200, {
+            "count": 9, "next": elsewhere.url + other + "&page=2",
+            "results": [{"name": "c", "namespace": "other", "pull_count": 2}]}))
+        (tmp_path / "namespaces.txt").write_text("acme\nother\n")
+        out = tmp_path / "hub.tsv"
+        result = subprocess.run([str(BIN), "crawl", "--hub", "--hub-url", hub.url, "--no-official", "--namespaces",
+                                 str(tmp_path / "namespaces.txt"), "--out", str(out), "--max-requests-per-second",
+                                 "0"], capture_output=True, text=True, env=MPI_ENV, timeout=50)
+        assert result.returncode == 0, result.stderr
+        assert listed(out) == ["acme/a:latest", "acme/b:latest", "other/c:latest"]
+        assert elsewhere.requests == []
+        assert len(hub.requests_to("namespaces/acme")) == 2
+        assert ("regcensus crawl: warning: namespace:acme: stopped early: a page already read (a cycle of next "
+                "links) (2 pages read)") in result.stderr
+        assert (f"regcensus crawl: warning: namespace:other: stopped early: a next link to another origin "
+                f"({elsewhere.url}), not followed (1 pages read)") in result.stderr

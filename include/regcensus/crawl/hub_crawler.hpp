@@ -23,6 +23,7 @@ struct HubCrawlOptions {
     int concurrency = 4;
     PoliteHttpOptions http;
     double max_requests_per_second = 0;    // <= 0: no spacing beyond the server's own limits
+    int64_t max_pages = 100'000;           // pages read per listing (--max-pages)
 };
 
 // Listing names as kept in the state: "namespace:<ns>", "search:<query>".
