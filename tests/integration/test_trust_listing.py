@@ -353,3 +353,17 @@ def test_hub_listing_stops_on_a_cycle_and_on_another_origin(tmp_path):
                 "links) (2 pages read)") in result.stderr
         assert (f"regcensus crawl: warning: namespace:other: stopped early: a next link to another origin "
                 f"({elsewhere.url}), not followed (1 pages read)") in result.stderr
+
+
+def test_crawl_refuses_credentials_in_the_url(tmp_path):
+    with HostileServer() as server:
+        server.registry_root()
+        url = server.url.replace("http://", "http://census:s3cret-horse@")
+        result = subprocess.run([str(BIN), "crawl", "--registry", url, "--out", str(tmp_path / "list.tsv"),
+                                 "--state", str(tmp_path / "state.json")], capture_output=True, text=True,
+                                env=MPI_ENV, timeout=30)
+        assert result.returncode == 2, result.stderr
+        assert "crawl lists anonymously and takes no credentials" in result.stderr
+        assert "s3cret-horse" not in result.stderr + result.stdout
+        assert server.requests == []
+        assert not (tmp_path / "state.json").exists() and not (tmp_path / "list.tsv").exists()
