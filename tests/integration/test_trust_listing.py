@@ -122,31 +122,21 @@ def endless_catalog(reply):
     reply.json(200, {"repositories": [f"r{k}"]}, link(f"/v2/_catalog?last=r{k}&n=1000"))
 
 
-def test_page_cap_ends_an_endless_catalog(tmp_path):
+@pytest.mark.parametrize("cap, names", [("--max-pages", 3), ("--max-names", 2)])
+def test_a_cap_ends_an_endless_catalog(tmp_path, cap, names):
     with HostileServer() as server:
         server.registry_root()
         server.route_prefix("GET", "/v2/_catalog", endless_catalog)
         server.route_prefix("GET", "/v2/r", lambda r: r.json(200, {"tags": ["t"]}))
         out = tmp_path / "list.tsv"
-        result = crawl(server.url, out, "--max-pages", "3")
+        result = crawl(server.url, out, cap, str(names))
         assert result.returncode == 0, result.stderr
-        assert listed(out) == ["r0:t", "r1:t", "r2:t"]
-        assert len(server.requests_to("/v2/_catalog")) == 3
+        assert listed(out) == [f"r{k}:t" for k in range(names)]
+        assert len(server.requests_to("/v2/_catalog")) == names
+        unit = "pages" if cap == "--max-pages" else "names"
         assert warnings(result.stderr) == [
-            "regcensus crawl: warning: the catalog: stopped early: reached the cap of 3 pages (3 names kept)"]
-
-
-def test_name_cap_keeps_the_first_names(tmp_path):
-    with HostileServer() as server:
-        server.registry_root()
-        server.route_prefix("GET", "/v2/_catalog", endless_catalog)
-        server.route_prefix("GET", "/v2/r", lambda r: r.json(200, {"tags": ["t"]}))
-        out = tmp_path / "list.tsv"
-        result = crawl(server.url, out, "--max-names", "2")
-        assert result.returncode == 0, result.stderr
-        assert listed(out) == ["r0:t", "r1:t"]
-        assert len(server.requests_to("/v2/_catalog")) == 2
-        assert "the catalog: stopped early: reached the cap of 2 names (2 names kept)" in result.stderr
+            f"regcensus crawl: warning: the catalog: stopped early: reached the cap of {names} {unit} "
+            f"({names} names kept)"]
 
 
 def test_nothing_listed_is_exit_1(tmp_path):
