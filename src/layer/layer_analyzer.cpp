@@ -3,6 +3,7 @@
 // never seen whole), then the digest, then the size, then what decoding found.
 #include "regcensus/layer/layer_analyzer.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include "archive_reader.hpp"
@@ -14,6 +15,9 @@
 
 namespace regcensus {
 namespace {
+
+// Bytes of a blob read after its decoder is done, for the digest only.
+constexpr int64_t kTrailingBytesRead = int64_t{64} << 20;
 
 using namespace regcensus::layer;
 
@@ -66,13 +70,23 @@ LayerAnalysis analyze_layer(ByteSource& blob, const LayerExpectation& expect, co
         failure = error;
     }
 
-    // The digest covers the whole blob even when decoding stopped early; the
-    // drain is bounded so a huge corrupt blob is not read forever.
-    const bool read_whole_blob = input.drain(limits.max_layer_bytes);
+    // The digest covers the whole blob even when decoding stopped early. What
+    // is left once the decoder is done is read only for the digest: a sound
+    // blob has nothing left, so the drain is bounded to kTrailingBytesRead past
+    // that point, and a blob that goes on (an endless stream, a size-less
+    // schema 1 blob) fails without being read to --max-layer-bytes.
+    const int64_t drain_limit = std::min(limits.max_layer_bytes, input.bytes_read() + kTrailingBytesRead);
+    const bool read_whole_blob = input.drain(drain_limit);
     profile.compressed_bytes = input.bytes_read();
     if (input.source_error()) {
         failure = *input.source_error();
-    } else if (read_whole_blob) {
+    } else if (!read_whole_blob) {
+        const std::string why = "the blob goes on past " + std::to_string(input.bytes_read()) + " bytes, over " +
+                                std::to_string(kTrailingBytesRead >> 20) +
+                                " MiB beyond where its data ended; not read further (digest not checked)";
+        failure = failure ? DataError(failure->status(), std::string(failure->what()) + "; " + why)
+                          : DataError("too_large", why);
+    } else {
         const std::string digest = input.finish_digest();
         if (expect.digest.empty()) profile.digest = digest;
         if (!expect.digest.empty() && digest != expect.digest) {

@@ -143,3 +143,41 @@ TEST(LayerBadInput, ZstdWindowAboveTheMemoryCapIsTooLarge) {
 
 }  // namespace
 }  // namespace regcensus
+
+namespace regcensus {
+namespace {
+
+// A blob that never ends: `head`, then 1 MiB chunks of junk (up to a safety
+// stop at 1 GiB, far beyond what the analyser may read).
+class EndlessBlob final : public ByteSource {
+public:
+    explicit EndlessBlob(std::string head) : head_(std::move(head)), junk_(std::size_t{1} << 20, 'x') {}
+    std::span<const std::byte> next() override {
+        const std::string& chunk = yielded_ == 0 ? head_ : junk_;
+        if (yielded_ > (int64_t{1} << 30)) return {};
+        yielded_ += static_cast<int64_t>(chunk.size());
+        return std::as_bytes(std::span(chunk.data(), chunk.size()));
+    }
+    int64_t yielded() const { return yielded_; }
+
+private:
+    std::string head_, junk_;
+    int64_t yielded_ = 0;
+};
+
+TEST(LayerBadInput, AnEndlessBlobIsNotReadFarPastTheEndOfItsData) {
+    testing_support::TarBuilder tar;
+    tar.file("etc/motd", "hello\n");
+    EndlessBlob blob(testing_support::gzip(tar.finish()));
+    const auto a = analyze_layer(blob, {}, LayerLimits{});
+    EXPECT_EQ(a.profile.status, "corrupt");
+    EXPECT_NE(a.profile.error.find("beyond where its data ended; not read further (digest not checked)"),
+              std::string::npos)
+        << a.profile.error;
+    // 64 MiB past where the decoder stopped (a chunk into the junk), and the chunk that crossed the bound.
+    EXPECT_LE(blob.yielded(), int64_t{67} << 20);
+    EXPECT_EQ(a.profile.file_count, -1);
+}
+
+}  // namespace
+}  // namespace regcensus
