@@ -62,20 +62,12 @@ std::vector<LayoutEntry> decode_entries(const std::vector<std::vector<char>>& bu
 int fetch_into_layout(const std::string& images_path, const std::string& layout_directory, RegistryOptions& registry,
                       const FetchOptions& fetch) {
     const mpi::Communicator comm;
-    {
-        // One clear line, on every rank alike, when the URL is not a registry.
-        std::string problem;
-        if (comm.is_root()) {
-            try {
-                share_registry_state(registry);  // the check's connection stays for the fetch
-                check_registry(registry);
-            } catch (const std::exception& error) {
-                problem = error.what();
-            }
-        }
-        const auto shared = comm.broadcast(std::vector<char>(problem.begin(), problem.end()));
-        if (!shared.empty()) throw mpi::CollectiveError(std::string(shared.begin(), shared.end()));
-    }
+    // One clear line, and one request, when the URL is not a registry; the
+    // check's connection stays for the fetch.
+    mpi::check_on_root(comm, [&] {
+        share_registry_state(registry);
+        check_registry(registry);
+    });
     const auto list = read_image_list(images_path);
     std::vector<std::string> mine;  // round robin: neighbouring lines (often one repository) spread over ranks
     for (size_t i = size_t(comm.rank()); i < list.size(); i += size_t(comm.size())) mine.push_back(list[i].reference);

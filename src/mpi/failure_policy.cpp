@@ -7,6 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <vector>
+
+#include "regcensus/mpi/communicator.hpp"
 
 namespace regcensus::mpi {
 namespace {
@@ -84,6 +87,19 @@ void fail_job(std::string_view message) {
 }
 
 void fail_job(const std::exception_ptr& error) { fail_job(describe_exception(error)); }
+
+void check_on_root(const Communicator& comm, const std::function<void()>& check) {
+    std::string problem;
+    if (comm.is_root()) {
+        try {
+            check();
+        } catch (const std::exception& error) {
+            problem = error.what();
+        }
+    }
+    const auto shared = comm.broadcast(std::vector<char>(problem.begin(), problem.end()));
+    if (!shared.empty()) throw CollectiveError(std::string(shared.begin(), shared.end()));
+}
 
 int run_collectively(const std::function<int()>& body) {
     try {

@@ -50,22 +50,15 @@ public:
         registry_.stall_timeout_s = options.stall_timeout_s;
         registry_.min_transfer_rate = options.min_transfer_rate;
     }
-    // Why the registry cannot be censused at all ("" when GET /v2/ answers as a
-    // registry, and always for a layout). Collective: the root asks, all learn.
-    std::string registry_problem(const mpi::Communicator& comm) const {
-        if (!layout_.empty()) return {};
-        std::string problem;
-        if (comm.is_root()) {
-            try {
-                std::lock_guard lock(mutex_);
-                share_registry_state(registry_);
-                check_registry(registry_);
-            } catch (const std::exception& error) {
-                problem = error.what();
-            }
-        }
-        const auto shared = comm.broadcast(std::vector<char>(problem.begin(), problem.end()));
-        return std::string(shared.begin(), shared.end());
+    // Collective: the root sends one GET /v2/ (none for a layout); when the URL
+    // does not answer as a registry, every rank ends with that one line.
+    void check_registry_once(const mpi::Communicator& comm) const {
+        if (!layout_.empty()) return;
+        mpi::check_on_root(comm, [this] {
+            std::lock_guard lock(mutex_);
+            share_registry_state(registry_);
+            check_registry(registry_);
+        });
     }
     std::unique_ptr<ImageStore> open() const {
         if (!layout_.empty()) return std::make_unique<OciLayoutStore>(layout_);
@@ -263,8 +256,7 @@ CensusPlan obtain_plan(const CensusOptions& options, const StoreFactory& stores,
     if (options.resume) log.root("--resume: %s holds no plan yet (the earlier run ended while planning): planning now",
                                  options.work_dir.c_str());
     // One clear line instead of a plan of failed rows when the URL is no registry.
-    if (const std::string problem = stores.registry_problem(comm); !problem.empty())
-        throw mpi::CollectiveError(problem);
+    stores.check_registry_once(comm);
     return make_plan(options, stores, comm, log);
 }
 

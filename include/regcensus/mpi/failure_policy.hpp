@@ -38,6 +38,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+class Communicator;
+
+// Collective: runs `check` on the root rank only (one request to a registry,
+// say, not one per rank); when it throws, every rank throws CollectiveError
+// with its message, so the job ends with that one line.
+void check_on_root(const Communicator& comm, const std::function<void()>& check);
+
 // Runs the collective part of a subcommand (after MPI started): what it
 // returns; 1 for a CollectiveError; fail_job for any other exception. Other ranks may be waiting in a
 // collective for this one, so an error must not unwind into MPI_Finalize.
