@@ -17,7 +17,6 @@ int census_command(int argc, char** argv, CensusCommand command, CensusStep step
     // rank: they stay exit 2 (main's handler) and need no abort.
     auto options = parse_census_options(argc, argv, command);
     if (!options) return 0;
-    mpi::set_failure_command(argv[0]);
     mpi::Session session(&argc, &argv);
     return mpi::run_collectively([&] { return step(*options, mpi::Communicator()); });
 }

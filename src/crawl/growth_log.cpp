@@ -7,15 +7,6 @@
 
 namespace regcensus::crawl {
 
-std::string utc_timestamp(std::chrono::system_clock::time_point time) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
-}
-
 std::string growth_log_line(std::string_view timestamp, std::string_view source, int64_t count) {
     std::string line(timestamp);
     line += '\t';

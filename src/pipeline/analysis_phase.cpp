@@ -18,7 +18,6 @@
 #include "regcensus/pipeline/shard_file.hpp"
 #include "regcensus/util/bounded_byte_source.hpp"
 #include "regcensus/util/data_error.hpp"
-#include "regcensus/util/digest.hpp"
 #include "regcensus/util/stop_signal.hpp"
 
 namespace regcensus {
@@ -117,8 +116,6 @@ LayerAnalysis analyse_layer_in(ImageStore& store, const PlannedLayer& layer, con
     try {
         // Foreign layers live outside the registry (Windows base layers, mostly): recorded, not fetched.
         if (layer.foreign) throw DataError("foreign", "foreign layer (descriptor urls): not fetched");
-        // A plan read back from disk is outside data again: its digest names a request only when valid.
-        Digest::parse_or_throw(layer.digest, "layer");
         auto blob = store.open_blob(repository, layer.digest, -1);
         BoundedByteSource bounded(*blob, layer.largest_declared_size,
                                   "the blob goes on past " + std::to_string(layer.largest_declared_size) +

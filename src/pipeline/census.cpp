@@ -22,18 +22,10 @@
 #include "regcensus/registry/registry_client.hpp"
 #include "regcensus/registry/registry_shared.hpp"
 #include "regcensus/util/stop_signal.hpp"
+#include "regcensus/util/utc_timestamp.hpp"
 
 namespace regcensus {
 namespace {
-
-std::string utc_now_iso8601() {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
-}
 
 // Opens the image stores of a run: one per thread, all sharing one registry
 // state (tokens, rate cap, and the transfer engine with its connection pool),
@@ -287,7 +279,7 @@ MergeOptions merge_options(const CensusOptions& options, const CensusPlan& plan,
     auto parameters = options.parameters;
     for (const auto& [name, value] : plan.parameters) parameters[name] = value;
     if (!plan.accepted_differences.empty()) parameters["accepted_plan_differences"] = plan.accepted_differences;
-    m.provenance = {REGCENSUS_VERSION, utc_now_iso8601(), options.command_line, comm.size(), std::move(parameters)};
+    m.provenance = {REGCENSUS_VERSION, utc_timestamp(), options.command_line, comm.size(), std::move(parameters)};
     return m;
 }
 

@@ -91,11 +91,7 @@ std::vector<ImageRecord> resolve_image(ImageStore& registry, const ImageListEntr
         const Reference ref = parse_reference(entry.reference, options.docker_hub);
         base.repository = ref.repository;
         base.tag = ref.digest.empty() ? ref.tag : "@" + ref.digest;
-        if (!ref.host.empty() && !options.registry_url.empty() &&
-            !reference_host_names_registry(ref.host, options.registry_url))
-            throw DataError("foreign_registry", "the reference names the registry " + ref.host + ", not " +
-                                                    registry_host_port(options.registry_url) +
-                                                    " (the census reads only --registry)");
+        refuse_foreign_registry(ref.host, options.registry_url, "the census");
         auto top = fetch_manifest(registry, ref.repository, ref.manifest_reference(), work);
         if (top.parsed.kind != ManifestKind::index) {
             rows.push_back(base);

@@ -29,9 +29,7 @@ void WorkDirectory::store_blob(std::string_view digest, std::string_view bytes) 
 }
 
 std::optional<std::string> WorkDirectory::load_blob(std::string_view digest) const {
-    const Digest parsed = Digest::parse_or_throw(digest, "work directory blob");
-    const fs::path path = join_contained(root_, parsed.relative_path());
-    std::ifstream in(path, std::ios::binary);
+    std::ifstream in(blob_path(digest), std::ios::binary);
     if (!in) return std::nullopt;
     std::ostringstream content;
     content << in.rdbuf();

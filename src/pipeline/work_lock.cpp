@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "regcensus/util/atomic_file.hpp"
+#include "regcensus/util/utc_timestamp.hpp"
 
 namespace fs = std::filesystem;
 
@@ -21,12 +22,8 @@ namespace {
 std::string holder_record(WorkLockMode mode, const std::string& command) {
     char host[256] = "?";
     ::gethostname(host, sizeof host - 1);
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char started[32];
-    std::strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    std::string line = "host " + std::string(host) + " pid " + std::to_string(::getpid()) + " since " + started +
+    std::string line = "host " + std::string(host) + " pid " + std::to_string(::getpid()) + " since " +
+                       utc_timestamp() +
                        (mode == WorkLockMode::exclusive ? " (exclusive)" : " (shared)") + ": " + command;
     for (auto& c : line)
         if (c == '\n') c = ' ';

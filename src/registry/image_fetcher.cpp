@@ -75,10 +75,7 @@ std::vector<FetchedImage> fetch_images(const RegistryOptions& registry_options, 
                 throw DataError("invalid_reference", error.what());
             }
             // The same rule as the census: a reference naming another registry is not fetched from this one.
-            if (!ref.host.empty() && !reference_host_names_registry(ref.host, options.registry_url))
-                throw DataError("foreign_registry", "the reference names the registry " + ref.host + ", not " +
-                                                        registry_host_port(options.registry_url) +
-                                                        " (fetch reads only --registry)");
+            refuse_foreign_registry(ref.host, options.registry_url, "fetch");
             work[i].reference = ref;
             auto store_manifest = [&](const std::string& reference) {
                 FetchedManifest fetched = client.get_manifest(ref.repository, reference);

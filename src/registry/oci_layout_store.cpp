@@ -63,7 +63,7 @@ std::string OciLayoutStore::get_blob(const std::string& repository, const std::s
     if (size > max_bytes)
         throw DataError("too_large", where + ": " + std::to_string(size) + " bytes exceed " + std::to_string(max_bytes));
     std::string bytes = layout_.read_blob(digest);
-    const std::string actual = DigestHasher::digest_of(Digest::parse_or_throw(digest, where).algorithm(), bytes);
+    const std::string actual = digest_in_algorithm_of(digest, bytes);
     if (actual != digest) throw DataError("digest_mismatch", where + ": content is " + actual);
     return bytes;
 }

@@ -6,14 +6,12 @@
 #include <stdexcept>
 
 #include "regcensus/registry/repository_name.hpp"
+#include "regcensus/registry/url_origin.hpp"
 #include "regcensus/util/digest.hpp"
 
 namespace regcensus {
 
 namespace {
-
-constexpr std::array kDockerHubHosts = {std::string_view("docker.io"), std::string_view("index.docker.io"),
-                                        std::string_view("registry-1.docker.io")};
 
 [[noreturn]] void fail(std::string_view text, const std::string& reason) {
     throw std::invalid_argument("invalid reference '" + std::string(text) + "': " + reason);
@@ -123,8 +121,7 @@ Reference parse_reference(std::string_view text, bool docker_hub) {
     reference.repository = std::string(name);
 
     const bool on_docker_hub =
-        docker_hub && (reference.host.empty() || std::find(kDockerHubHosts.begin(), kDockerHubHosts.end(),
-                                                           reference.host) != kDockerHubHosts.end());
+        docker_hub && (reference.host.empty() || is_docker_hub_host(reference.host));
     if (on_docker_hub) {
         if (!reference.host.empty()) reference.host = "docker.io";
         if (reference.repository.find('/') == std::string::npos)

@@ -4,6 +4,8 @@
 #include <array>
 #include <charconv>
 
+#include "regcensus/util/data_error.hpp"
+
 namespace regcensus {
 namespace {
 
@@ -49,11 +51,20 @@ std::optional<std::pair<std::string, int>> split_host_port(std::string_view auth
     return std::pair{lowercase(host), number};
 }
 
+}  // namespace
+
 bool is_docker_hub_host(std::string_view host) {
     return std::find(kDockerHubHosts.begin(), kDockerHubHosts.end(), host) != kDockerHubHosts.end();
 }
 
-}  // namespace
+void refuse_foreign_registry(std::string_view reference_host, std::string_view registry_url,
+                             std::string_view command) {
+    if (reference_host.empty() || registry_url.empty() || reference_host_names_registry(reference_host, registry_url))
+        return;
+    throw DataError("foreign_registry", "the reference names the registry " + std::string(reference_host) + ", not " +
+                                            registry_host_port(registry_url) + " (" + std::string(command) +
+                                            " reads only --registry)");
+}
 
 std::string UrlOrigin::str() const { return scheme + "://" + host_port(); }
 std::string UrlOrigin::host_port() const { return host + ":" + std::to_string(port); }

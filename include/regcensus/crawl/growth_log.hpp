@@ -8,10 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include "regcensus/util/utc_timestamp.hpp"
+
 namespace regcensus::crawl {
 
-// "2024-05-01T12:00:00Z" (UTC, whole seconds).
-std::string utc_timestamp(std::chrono::system_clock::time_point time);
+using regcensus::utc_timestamp;  // util/utc_timestamp.hpp
 
 // One TSV line with its newline; tabs and newlines in `source` become spaces.
 std::string growth_log_line(std::string_view timestamp, std::string_view source, int64_t count);

@@ -31,6 +31,14 @@ bool same_origin(std::string_view a, std::string_view b);
 // index.docker.io, registry-1.docker.io) all name Docker Hub.
 bool reference_host_names_registry(std::string_view reference_host, std::string_view registry_url);
 
+// Docker Hub's registry names in references: docker.io, index.docker.io, registry-1.docker.io.
+bool is_docker_hub_host(std::string_view host);
+
+// A reference naming another registry than `registry_url` ("" host: none named)
+// is not fetched from it: DataError "foreign_registry" naming both, for `command`.
+void refuse_foreign_registry(std::string_view reference_host, std::string_view registry_url,
+                             std::string_view command);
+
 // "host:port" of a registry URL for messages (the URL itself when it has no origin).
 std::string registry_host_port(std::string_view registry_url);
 
