@@ -1,17 +1,11 @@
 #include "regcensus/crawl/rate_limit_headers.hpp"
 
-#include <charconv>
 #include <string>
+
+#include "regcensus/registry/http_header_values.hpp"
 
 namespace regcensus::crawl {
 namespace {
-
-std::optional<int64_t> whole_number(const std::string& text) {
-    int64_t value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
-    return value;
-}
 
 std::chrono::system_clock::time_point unix_time(int64_t seconds) {
     return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
@@ -21,15 +15,15 @@ std::chrono::system_clock::time_point unix_time(int64_t seconds) {
 
 std::optional<std::chrono::system_clock::time_point> requested_pause(const HttpResponse& response,
                                                                      std::chrono::system_clock::time_point now) {
-    const auto reset = whole_number(response.header("x-ratelimit-reset"));
+    const auto reset = parse_header_decimal(response.header("x-ratelimit-reset"));
     if (response.status == 429) {
-        if (const auto at = whole_number(response.header("x-retry-after"))) return unix_time(*at);
-        if (const auto seconds = whole_number(response.header("retry-after")))
+        if (const auto at = parse_header_decimal(response.header("x-retry-after"))) return unix_time(*at);
+        if (const auto seconds = parse_header_decimal(response.header("retry-after")))
             return now + std::chrono::seconds(*seconds);
         if (reset) return unix_time(*reset);
         return std::nullopt;
     }
-    const auto remaining = whole_number(response.header("x-ratelimit-remaining"));
+    const auto remaining = parse_header_decimal(response.header("x-ratelimit-remaining"));
     if (remaining && *remaining == 0 && reset) return unix_time(*reset);
     return std::nullopt;
 }
