@@ -1,5 +1,8 @@
 #include "regcensus/h5/h5_location.hpp"
 
+#include <hdf5_hl.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -87,6 +90,32 @@ void describe(hid_t dataset, std::string_view description, std::string_view unit
     if (!units.empty()) write_string_attribute(dataset, "units", units);
 }
 
+// Datasets of at least kChunkedFromBytes are stored in chunks of about
+// kChunkBytes, each shuffled and deflated (filters every HDF5 build has, so
+// any h5py reads them); smaller ones stay contiguous, where a chunk index and
+// filter headers would cost more than compression saves. A chunk is whole
+// rows of a matrix and fits HDF5's default 1 MiB chunk cache. Compression
+// changes how values are stored, never the values.
+constexpr std::size_t kChunkedFromBytes = 16 * 1024;
+constexpr std::size_t kChunkBytes = 256 * 1024;
+constexpr unsigned kDeflateLevel = 4;
+
+Handle dataset_creation_properties(const Handle& space, hid_t file_type) {
+    const int rank = H5Sget_simple_extent_ndims(space.id());
+    if (rank < 1 || rank > 2) return Handle();
+    hsize_t dims[2] = {0, 0};
+    check_status(H5Sget_simple_extent_dims(space.id(), dims, nullptr), "H5Sget_simple_extent_dims");
+    const std::size_t row_elements = rank == 2 ? dims[1] : 1;
+    const std::size_t row_bytes = row_elements * H5Tget_size(file_type);
+    if (dims[0] == 0 || row_bytes == 0 || dims[0] * row_bytes < kChunkedFromBytes) return Handle();
+    hsize_t chunk[2] = {std::clamp<hsize_t>(kChunkBytes / row_bytes, 1, dims[0]), rank == 2 ? dims[1] : 1};
+    Handle creation(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "H5Pcreate");
+    check_status(H5Pset_chunk(creation.id(), rank, chunk), "H5Pset_chunk");
+    check_status(H5Pset_shuffle(creation.id()), "H5Pset_shuffle");
+    check_status(H5Pset_deflate(creation.id(), kDeflateLevel), "H5Pset_deflate");
+    return creation;
+}
+
 }  // namespace
 
 Handle::Handle(hid_t id, Closer closer, const char* what) : id_(check(id, what)), closer_(closer) {}
@@ -167,12 +196,13 @@ void Location::write_int64(const std::string& name, std::span<const int64_t> val
 
 void Location::write_int64_matrix(const std::string& name, std::size_t rows, std::size_t columns,
                                   std::span<const int64_t> values, std::string_view description,
-                                  std::string_view units) const {
+                                  std::string_view units, const DimensionLabels& labels) const {
     if (values.size() != rows * columns)
         throw std::invalid_argument("HDF5: matrix " + name + " needs rows * columns values");
     hsize_t dims[2] = {rows, columns};
     Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose, "H5Screate_simple");
-    write_dataset(name, space, H5T_STD_I64LE, H5T_NATIVE_INT64, values.data(), values.empty(), description, units);
+    write_dataset(name, space, H5T_STD_I64LE, H5T_NATIVE_INT64, values.data(), values.empty(), description, units,
+                  labels);
 }
 
 void Location::write_float64(const std::string& name, std::span<const double> values, std::string_view description,
@@ -192,18 +222,27 @@ void Location::write_strings(const std::string& name, const std::vector<std::str
 }
 
 void Location::write_bytes(const std::string& name, std::span<const char> bytes, std::string_view description) const {
+    // The work directory's opaque records are written once and read once by
+    // regcensus itself: compressing them would only cost the analysis time.
     write_dataset(name, simple_space(bytes.size()), H5T_STD_U8LE, H5T_NATIVE_UCHAR, bytes.data(), bytes.empty(),
-                  description, {});
+                  description, {}, {}, StorageLayout::contiguous);
 }
 
 void Location::write_dataset(const std::string& name, const Handle& space, hid_t file_type, hid_t memory_type,
-                             const void* data, bool empty, std::string_view description,
-                             std::string_view units) const {
-    Handle dataset(H5Dcreate2(id(), name.c_str(), file_type, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                             const void* data, bool empty, std::string_view description, std::string_view units,
+                             const DimensionLabels& labels, StorageLayout layout) const {
+    const auto creation = layout == StorageLayout::contiguous ? Handle() : dataset_creation_properties(space, file_type);
+    Handle dataset(H5Dcreate2(id(), name.c_str(), file_type, space.id(), H5P_DEFAULT,
+                              creation.id() >= 0 ? creation.id() : H5P_DEFAULT, H5P_DEFAULT),
                    H5Dclose, "H5Dcreate2");
     // An empty dataset has nothing to write (and HDF5 refuses a null buffer).
     if (!empty) check_status(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "H5Dwrite");
     describe(dataset.id(), description, units);
+    for (std::size_t dimension = 0; dimension < labels.size(); ++dimension)
+        if (!labels[dimension].empty())
+            check_status(H5DSset_label(dataset.id(), static_cast<unsigned>(dimension),
+                                       std::string(labels[dimension]).c_str()),
+                         "H5DSset_label");
 }
 
 std::vector<char> Location::read_bytes(const std::string& name) const {
@@ -265,6 +304,25 @@ void Location::set_attribute(const std::string& name, int64_t value) const {
     Handle attr(H5Acreate2(id(), name.c_str(), H5T_STD_I64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
                 "H5Acreate2");
     check_status(H5Awrite(attr.id(), H5T_NATIVE_INT64, &value), "H5Awrite");
+}
+
+void Location::set_float64_attribute(const std::string& name, double value) const {
+    Handle space(H5Screate(H5S_SCALAR), H5Sclose, "H5Screate");
+    Handle attr(H5Acreate2(id(), name.c_str(), H5T_IEEE_F64LE, space.id(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                "H5Acreate2");
+    check_status(H5Awrite(attr.id(), H5T_NATIVE_DOUBLE, &value), "H5Awrite");
+}
+
+void Location::set_bool_attribute(const std::string& name, bool value) const {
+    // HDF5 has no boolean type; h5py's convention is an int8 enum FALSE = 0, TRUE = 1.
+    Handle type(H5Tenum_create(H5T_NATIVE_INT8), H5Tclose, "H5Tenum_create");
+    for (const int8_t member : {int8_t{0}, int8_t{1}})
+        check_status(H5Tenum_insert(type.id(), member ? "TRUE" : "FALSE", &member), "H5Tenum_insert");
+    Handle space(H5Screate(H5S_SCALAR), H5Sclose, "H5Screate");
+    Handle attr(H5Acreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                "H5Acreate2");
+    const int8_t stored = value ? 1 : 0;
+    check_status(H5Awrite(attr.id(), type.id(), &stored), "H5Awrite");
 }
 
 std::string Location::string_attribute(const std::string& name) const { return read_string_attribute(id(), name); }

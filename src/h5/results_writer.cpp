@@ -4,6 +4,7 @@
 
 #include "regcensus/h5/atomic_h5_file.hpp"
 #include "regcensus/h5/h5_location.hpp"
+#include "regcensus/h5/provenance_attributes.hpp"
 
 namespace regcensus {
 namespace {
@@ -36,7 +37,7 @@ void write_root_attributes(const h5::File& file, const CensusResults& r) {
     file.set_attribute("image_count", static_cast<int64_t>(r.images.size()));
     file.set_attribute("layer_count", static_cast<int64_t>(r.layers.size()));
     auto provenance = file.create_group("provenance");
-    for (const auto& [name, value] : r.provenance.parameters) provenance.set_attribute(name, value);
+    h5::write_provenance_attributes(provenance, r.provenance.parameters);
 }
 
 void write_images(const h5::File& file, const CensusResults& r) {
@@ -172,7 +173,7 @@ void write_layers(const h5::File& file, const CensusResults& r) {
             const auto& counts = (L[row].*histogram).counts();
             std::copy(counts.begin(), counts.end(), values.begin() + static_cast<std::ptrdiff_t>(row * bins));
         }
-        g.write_int64_matrix(name, L.size(), bins, values, description, units);
+        g.write_int64_matrix(name, L.size(), bins, values, description, units, {"layers", "bins"});
     };
     histogram_matrix("file_size_counts", &P::file_size,
                      "Per-layer file-size histogram [layers x bins]: regular files per pow2 bin of their size "
@@ -190,7 +191,7 @@ void write_layers(const h5::File& file, const CensusResults& r) {
             if (L[row].ok())
                 std::copy((L[row].*totals).begin(), (L[row].*totals).end(),
                           values.begin() + static_cast<std::ptrdiff_t>(row * kFileTypeCount));
-        g.write_int64_matrix(name, L.size(), kFileTypeCount, values, description, units);
+        g.write_int64_matrix(name, L.size(), kFileTypeCount, values, description, units, {"layers", "categories"});
     };
     type_matrix("type_file_counts", &P::type_files,
                 "Per-layer file-type table [layers x categories]: regular files per category, columns in the row "

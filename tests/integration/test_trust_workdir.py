@@ -198,7 +198,7 @@ def test_accepted_plan_is_what_provenance_records(planned, registry, tmp_path):
         provenance = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f["provenance"].attrs.items()}
         command_line = f.attrs["command_line"]
     assert provenance["platform"] == "linux/amd64"
-    assert provenance["shard_bytes"] == "3000000"
+    assert provenance["shard_bytes"] == 3000000  # typed: an int64 attribute
     assert provenance["registry"] == registry.url
     assert provenance["images"] == str(planned["images"])
     assert provenance["images_sha256"] == sha256_digest(planned["images"].read_bytes())

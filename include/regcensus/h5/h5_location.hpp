@@ -8,6 +8,7 @@
 // with one line (the call and its cause, e.g. "No space left on device").
 #include <hdf5.h>
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -70,11 +71,14 @@ public:
                        std::string_view units = {}) const;
     void write_strings(const std::string& name, const std::vector<std::string>& values,
                        std::string_view description) const;
+    // What each dimension of a dataset counts ("layers", "bins"), written as
+    // HDF5 dimension labels (H5DS; h5py: dataset.dims[i].label).
+    using DimensionLabels = std::array<std::string_view, 2>;
     // A 2-D int64 dataset of `rows` x `columns`, `values` in row-major order
     // (values.size() == rows * columns).
     void write_int64_matrix(const std::string& name, std::size_t rows, std::size_t columns,
                             std::span<const int64_t> values, std::string_view description,
-                            std::string_view units = {}) const;
+                            std::string_view units = {}, const DimensionLabels& labels = {}) const;
     std::vector<int64_t> read_int64(const std::string& name) const;
     // Opaque bytes (uint8), for the work directory's internal records.
     void write_bytes(const std::string& name, std::span<const char> bytes, std::string_view description) const;
@@ -85,6 +89,10 @@ public:
 
     void set_attribute(const std::string& name, std::string_view value) const;
     void set_attribute(const std::string& name, int64_t value) const;
+    // Not set_attribute overloads: a string literal would convert to bool or
+    // double before string_view.
+    void set_float64_attribute(const std::string& name, double value) const;
+    void set_bool_attribute(const std::string& name, bool value) const;  // h5py reads numpy.bool_
     std::string string_attribute(const std::string& name) const;
     int64_t int64_attribute(const std::string& name) const;
     // Attributes of a member dataset (for descriptions and units).
@@ -94,10 +102,15 @@ protected:
     Handle& handle() { return handle_; }
 
 private:
+    // chunked_if_large: chunked and compressed from a size on (h5_location.cpp).
+    enum class StorageLayout { chunked_if_large, contiguous };
     // Creates dataset `name` of `file_type` over `space`, writes `data` (in
-    // `memory_type`) unless `empty`, and attaches the description and units.
+    // `memory_type`) unless `empty`, and attaches the description, units and
+    // dimension labels.
     void write_dataset(const std::string& name, const Handle& space, hid_t file_type, hid_t memory_type,
-                       const void* data, bool empty, std::string_view description, std::string_view units) const;
+                       const void* data, bool empty, std::string_view description, std::string_view units,
+                       const DimensionLabels& labels = {},
+                       StorageLayout layout = StorageLayout::chunked_if_large) const;
 
     Handle handle_;
 };
