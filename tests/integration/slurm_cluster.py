@@ -172,8 +172,10 @@ SchedulerParameters=sched_interval=1
 MessageTimeout=20
 # The node may claim more CPUs than the host has (slots for tasks, not cores).
 SlurmdParameters=config_overrides
-NodeName=node1 NodeAddr=127.0.0.1 NodeHostname={socket.gethostname()} CPUs={self.cpus} State=UNKNOWN
+NodeName=node1 NodeAddr=127.0.0.1 NodeHostname={socket.gethostname()} CPUs={self.cpus} RealMemory=65536 State=UNKNOWN
 PartitionName=test Nodes=node1 Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
+# A second partition on the same node: the tests check that the one given to a driver job reaches its children.
+PartitionName=other Nodes=node1 Default=NO MaxTime=INFINITE State=UP OverSubscribe=NO
 """)
         (r / "cgroup.conf").write_text("CgroupPlugin=cgroup/v1\n")
 

@@ -171,7 +171,9 @@ def test_time_limit_signal_requeues_and_resumes(cluster, tmp_path):
     output = read_output(tmp_path / f"regcensus-{job}.out")
     assert states == {job: "COMPLETED"}, output
     lines = log.read_text().splitlines()
-    config = f"--config {SOURCE / 'jobs' / 'demo.cfg'} --registry http://127.0.0.1:9"
+    # The script's defaults: 1 CPU and 4G per CPU, so concurrency 1 and half of 4 GiB for the index.
+    config = (f"--config {SOURCE / 'jobs' / 'demo.cfg'} --registry http://127.0.0.1:9"
+              " --concurrency 1 --memory-per-rank 2147483648")
     assert lines == [f"args: run {config}", "got USR1", f"args: run {config} --resume"], (lines, output)
     assert "requeueing job" in output and "start 1" in output, output
     restarts = re.search(r"Restarts=(\d+)", cluster.command(["scontrol", "show", "job", job]).stdout)
