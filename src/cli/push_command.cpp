@@ -32,19 +32,23 @@ int push_command(int argc, char** argv) {
     options.tls_verify = !values["insecure-skip-tls-verify"].as<bool>();
 
     RegistryClient client(options);
-    int64_t uploaded = 0, present = 0, bytes = 0, manifests = 0;
+    int64_t uploaded = 0, present = 0, mounted = 0, bytes = 0, manifests = 0;
     const auto pushed = push_layout(client, layout_directory, [&](const PushedReference& reference) {
-        std::printf("pushed %s %s (%lld blobs uploaded, %lld already present, %lld bytes)\n",
+        std::printf("pushed %s %s (%lld blobs uploaded, %lld mounted, %lld already present, %lld bytes)\n",
                     reference.name.c_str(), reference.digest.c_str(), (long long)reference.blobs_uploaded,
-                    (long long)reference.blobs_present, (long long)reference.bytes_uploaded);
+                    (long long)reference.blobs_mounted, (long long)reference.blobs_present,
+                    (long long)reference.bytes_uploaded);
         std::fflush(stdout);
         uploaded += reference.blobs_uploaded;
         present += reference.blobs_present;
+        mounted += reference.blobs_mounted;
         bytes += reference.bytes_uploaded;
         manifests += reference.manifests_pushed;
     });
-    std::printf("%zu references, %lld manifests, %lld blobs uploaded (%lld bytes), %lld already present\n",
-                pushed.size(), (long long)manifests, (long long)uploaded, (long long)bytes, (long long)present);
+    std::printf("%zu references, %lld manifests, %lld blobs uploaded (%lld bytes), %lld mounted from another "
+                "repository, %lld already present\n",
+                pushed.size(), (long long)manifests, (long long)uploaded, (long long)bytes, (long long)mounted,
+                (long long)present);
     return 0;
 }
 

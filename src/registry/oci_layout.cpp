@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -76,8 +77,11 @@ std::vector<LayoutReference> read_index(const std::filesystem::path& directory) 
 // returns the digest the registry reports for its root.
 class TreePusher {
 public:
-    TreePusher(RegistryClient& client, const OciLayout& layout, std::string repository, PushedReference& tally)
-        : client_(client), layout_(layout), repository_(std::move(repository)), tally_(tally) {}
+    // `placed`: digest -> the first repository that holds the blob, over the
+    // whole push (shared by the TreePushers of all references).
+    TreePusher(RegistryClient& client, const OciLayout& layout, std::string repository, PushedReference& tally,
+               std::map<std::string, std::string>& placed)
+        : client_(client), layout_(layout), repository_(std::move(repository)), tally_(tally), placed_(placed) {}
 
     std::string push(const Descriptor& descriptor, const std::string& reference) {
         const std::string bytes = layout_.read_blob(descriptor.digest);
@@ -98,6 +102,27 @@ private:
         if (!pushed_.insert(blob.digest).second) return;  // a layer listed twice, or shared by children
         // A foreign layer (with urls) lives elsewhere and is usually absent from the layout.
         if (!blob.urls.empty() && !layout_.has_blob(blob.digest)) return;
+        const auto placed = placed_.find(blob.digest);
+        if (placed != placed_.end() && placed->second == repository_) {
+            ++tally_.blobs_present;  // another tag of this repository sent it
+            return;
+        }
+        if (placed != placed_.end()) {
+            std::size_t read = 0;
+            const auto outcome = client_.mount_or_push_blob(repository_, blob.digest, placed->second, [&] {
+                std::string bytes = layout_.read_blob(blob.digest);
+                read = bytes.size();
+                return bytes;
+            });
+            if (outcome == BlobPush::mounted) {
+                ++tally_.blobs_mounted;
+            } else {
+                ++tally_.blobs_uploaded;
+                tally_.bytes_uploaded += int64_t(read);
+            }
+            return;
+        }
+        placed_.emplace(blob.digest, repository_);
         if (client_.has_blob(repository_, blob.digest)) {
             ++tally_.blobs_present;
             return;
@@ -112,6 +137,7 @@ private:
     const OciLayout& layout_;
     const std::string repository_;
     PushedReference& tally_;
+    std::map<std::string, std::string>& placed_;
     std::set<std::string> pushed_;
 };
 
@@ -142,10 +168,11 @@ std::vector<PushedReference> push_layout(RegistryClient& client, const std::file
                                          const std::function<void(const PushedReference&)>& progress) {
     const OciLayout layout(layout_directory);
     std::vector<PushedReference> pushed;
+    std::map<std::string, std::string> placed;
     for (const auto& reference : layout.references()) {
         PushedReference tally;
         tally.name = reference.name;
-        TreePusher pusher(client, layout, reference.repository, tally);
+        TreePusher pusher(client, layout, reference.repository, tally, placed);
         tally.digest = pusher.push(reference.descriptor, reference.tag);
         if (progress) progress(tally);
         pushed.push_back(std::move(tally));

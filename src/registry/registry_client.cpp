@@ -292,12 +292,36 @@ void RegistryClient::push_blob(const std::string& repository, const std::string&
     start.method = "POST";
     start.url = connection_->base + "/v2/" + repository + "/blobs/uploads/";
     const HttpResponse started = connection_->send(start, push_scope(repository), kMaxSmallResponseBytes);
+    finish_upload(start.url, started, repository, digest, bytes);
+}
+
+BlobPush RegistryClient::mount_or_push_blob(const std::string& repository, const std::string& digest,
+                                            const std::string& from_repository,
+                                            const std::function<std::string()>& read_bytes) {
+    HttpRequest start;
+    start.method = "POST";
+    start.url = connection_->base + "/v2/" + repository + "/blobs/uploads/?mount=" + url_escape(digest) +
+                "&from=" + url_escape(from_repository);
+    // A token registry wants pull on the source as well and names it in its
+    // challenge, which RegistryAuth adds to the token request (extra scope).
+    const HttpResponse started = connection_->send(start, push_scope(repository), kMaxSmallResponseBytes);
+    if (started.status == 201) return BlobPush::mounted;
+    // 202: no mount (not allowed, or unknown there); the registry opened an
+    // ordinary upload session instead, which takes the bytes.
+    const std::string bytes = read_bytes();
+    finish_upload(start.url, started, repository, digest, std::as_bytes(std::span(bytes.data(), bytes.size())));
+    return BlobPush::uploaded;
+}
+
+void RegistryClient::finish_upload(const std::string& start_url, const HttpResponse& started,
+                                   const std::string& repository, const std::string& digest,
+                                   std::span<const std::byte> bytes) {
     const std::string location = started.header("location");
     if (started.status != 202 || location.empty())
-        throw registry_error(started, RegistryObject::other, "POST " + start.url);
+        throw registry_error(started, RegistryObject::other, "POST " + start_url);
 
     // Location may be relative and usually carries the upload state in its query already.
-    std::string upload_url = resolve_url(start.url, location);
+    std::string upload_url = resolve_url(start_url, location);
     upload_url += (upload_url.find('?') == std::string::npos ? "?digest=" : "&digest=") + url_escape(digest);
 
     HttpRequest put;

@@ -56,12 +56,16 @@ struct PushedReference {
     std::string digest;           // of the manifest or index, as the registry reports it
     int64_t blobs_uploaded = 0;   // configs and layers sent
     int64_t blobs_present = 0;    // configs and layers the registry had already
+    int64_t blobs_mounted = 0;    // configs and layers mounted from another repository of this push
     int64_t bytes_uploaded = 0;
     int64_t manifests_pushed = 0; // including the child manifests of an index
 };
 
 // Pushes every reference of the layout: blobs first (skipping those the registry
-// has), then child manifests by digest, then the tagged manifest or index.
+// has), then child manifests by digest, then the tagged manifest or index. A
+// blob already pushed to (or found in) another repository during this push is
+// mounted from there instead of sent again (uploaded where the registry does
+// not mount).
 // `progress` is called once per reference after it is pushed. Registry faults
 // throw DataError; layout faults std::runtime_error.
 std::vector<PushedReference> push_layout(RegistryClient& client, const std::filesystem::path& layout_directory,

@@ -18,6 +18,10 @@
 namespace regcensus {
 
 class RegistryShared;
+struct HttpResponse;
+
+// How push put a blob into a repository.
+enum class BlobPush { uploaded, mounted };
 
 struct RegistryOptions {
     // "http://127.0.0.1:5000" or "https://registry.example.org". A userinfo
@@ -106,6 +110,12 @@ public:
 
     bool has_blob(const std::string& repository, const std::string& digest);
     void push_blob(const std::string& repository, const std::string& digest, std::span<const std::byte> bytes);
+    // A blob the registry holds in `from_repository` made part of `repository`
+    // without sending it (POST .../blobs/uploads/?mount=DIGEST&from=REPO: 201).
+    // A registry that does not mount (202: not allowed, or not there) opens an
+    // upload instead, which gets read_bytes() (read only then).
+    BlobPush mount_or_push_blob(const std::string& repository, const std::string& digest,
+                                const std::string& from_repository, const std::function<std::string()>& read_bytes);
     // Returns the digest the registry reports.
     std::string push_manifest(const std::string& repository, const std::string& reference,
                               const std::string& media_type, std::string_view bytes);
@@ -120,6 +130,10 @@ public:
     QuotaSnapshot quota() const;
 
 private:
+    // The PUT of an upload session that `started` (the POST's answer) opened.
+    void finish_upload(const std::string& start_url, const HttpResponse& started, const std::string& repository,
+                       const std::string& digest, std::span<const std::byte> bytes);
+
     RegistryOptions options_;
     struct Connection;
     std::unique_ptr<Connection> connection_;
