@@ -134,7 +134,7 @@ exit 1
 
 
 def test_time_limit_signal_requeues_and_resumes(cluster, tmp_path):
-    """The time-limit warning (USR1 to the batch shell, as --signal=B:USR1@300 sends it) is
+    """The time-limit warning (USR1 to the batch shell, as --signal=B:USR1@600 sends it) is
     forwarded to the run; the job requeues itself and its next start passes --resume.
     A stub stands in for regcensus so that the signal always finds the run running."""
     stub = tmp_path / "stub.sh"
