@@ -4,6 +4,7 @@
 
 #include "regcensus/h5/atomic_h5_file.hpp"
 #include "regcensus/h5/h5_location.hpp"
+#include "regcensus/storage/storage_results.hpp"
 
 namespace regcensus {
 namespace {
@@ -267,6 +268,7 @@ void write_results(const CensusResults& results, const std::string& path) {
         write_dedup(file, results);
         write_histograms(file, results);
         write_file_types(file, results);
+        write_storage_group(file, results.storage);
     });
 }
 
