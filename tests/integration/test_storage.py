@@ -256,3 +256,22 @@ def test_storage_census_refusals(tmp_path):
                              str(tmp_path / "x"), "--out", str(tmp_path / "r.h5"), "--work", str(tmp_path / "w")],
                             capture_output=True, text=True, env=MPI_ENV)
     assert result.returncode != 0 and "--untagged" in result.stderr
+
+
+def test_storage_job_file_with_shards_and_merge_equals_one_run(changed_registry, tmp_path):
+    """A job file's `storage` key, a plan, shards run as separate tasks, a merge:
+    the same results file as one run (Slurm array tasks work the same way)."""
+    storage = changed_registry["storage"]
+    job = tmp_path / "storage.cfg"
+    job.write_text(f"# census of a registry's storage\nstorage = {storage}\nuntagged = true\nshard-bytes = 4000000\n")
+    planned = run([BIN, "plan", "--config", job, "--work", tmp_path / "w"])
+    shards = int(re.search(r"^shards (\d+)$", planned.stdout, re.M).group(1))
+    assert shards >= 3
+    mpirun(2, "run", "--config", job, "--work", tmp_path / "w", "--out", tmp_path / "unused.h5", "--shards", "0")
+    mpirun(2, "run", "--config", job, "--work", tmp_path / "w", "--out", tmp_path / "unused.h5",
+           "--shards", f"1-{shards - 1}")
+    mpirun(2, "merge", "--work", tmp_path / "w", "--out", tmp_path / "merged.h5")
+    mpirun(1, "run", "--config", job, "--work", tmp_path / "one", "--out", tmp_path / "one.h5")
+    merged, one = datasets(tmp_path / "merged.h5"), datasets(tmp_path / "one.h5")
+    assert merged == one
+    assert "storage/count" in merged
