@@ -15,37 +15,15 @@ BIN=$(realpath "${1:-build/regcensus}")
 IMAGES=${BENCH_IMAGES:-200} SCALE=${BENCH_SCALE:-4} RANKS=${BENCH_RANKS:-2} ROUNDS=${BENCH_ROUNDS:-2}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 CORPUS=$HOME/.cache/regcensus/bench/storage-synth-42-$IMAGES-$SCALE
-WORK=$(mktemp -d)
-REGISTRY_PID=
-cleanup() {
-  if [[ -n $REGISTRY_PID ]]; then kill "$REGISTRY_PID" 2>/dev/null || true; wait "$REGISTRY_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
 if [[ ! -f $CORPUS/done ]]; then
   rm -rf "$CORPUS" && mkdir -p "$CORPUS"
   "$BIN" synth --out "$CORPUS" --seed 42 --images "$IMAGES" --scale "$SCALE" >/dev/null
   touch "$CORPUS/done"
 fi
+WORK=$(mktemp -d)
 
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$WORK/registry.yml" <<YAML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $WORK/storage
-http:
-  addr: 127.0.0.1:$PORT
-YAML
-docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
-REGISTRY_PID=$!
-URL=http://127.0.0.1:$PORT
-for _ in $(seq 100); do curl -fs "$URL/v2/" >/dev/null && break; sleep 0.1; done
+# shellcheck source=bench/loopback-registry.sh
+source "$(dirname "$0")/loopback-registry.sh"
 "$BIN" push --layout "$CORPUS/layout" --registry "$URL" >/dev/null
 "$BIN" crawl --storage "$WORK/storage" --out "$WORK/list.txt" 2>/dev/null
 echo "storage-bench: $(($(wc -l <"$WORK/list.txt") - 1)) images, $(du -sm "$WORK/storage" | cut -f1) MB stored, np $RANKS"

@@ -239,7 +239,17 @@ std::vector<StoredBlobFile> RegistryStorage::blobs() const {
                     ++skipped_;
                     continue;
                 }
-                if (const auto size = blob_size(digest)) found.push_back({digest, *size});
+                // The walk followed no symlink down to here: a regular `data` file
+                // is inside the store without resolving its path again.
+                const auto data = directory / algorithm / prefix / encoded / "data";
+                std::error_code error;
+                const auto status = fs::symlink_status(data, error);
+                if (!error && fs::is_regular_file(status)) {
+                    const auto size = fs::file_size(data, error);
+                    if (!error) found.push_back({digest, static_cast<int64_t>(size)});
+                } else if (const auto size = blob_size(digest)) {
+                    found.push_back({digest, *size});
+                }
             }
         }
     }

@@ -93,6 +93,14 @@ StorageSummary scan_storage(const std::filesystem::path& root) {
     std::set<std::string> tagged_marks, all_marks;
     std::map<std::string, Kind> kinds;
     int64_t unreadable_tagged = 0;
+    const auto blobs = storage.blobs();
+    std::map<std::string, int64_t> stored_size;
+    for (const auto& blob : blobs) stored_size.emplace(blob.digest, blob.size);
+    // A blob's stored size, else what its descriptor states (a blob missing from the store).
+    const auto size_of = [&](const std::string& digest, int64_t declared) {
+        const auto found = stored_size.find(digest);
+        return found != stored_size.end() ? found->second : std::max<int64_t>(declared, 0);
+    };
     for (const auto& repository : storage.repositories()) {
         ++s.repositories;
         std::set<std::string> tag_targets;
@@ -113,17 +121,15 @@ StorageSummary scan_storage(const std::filesystem::path& root) {
             if (!repository_tagged.count(revision)) ++s.untagged_manifests;
             mark(cache, revision, all_marks, kinds, s.unreadable_manifests);
             const Manifest* parsed = cache.get(revision);
-            s.image_bytes_without_layer_sharing += storage.blob_size(revision).value_or(0);
+            s.image_bytes_without_layer_sharing += size_of(revision, 0);
             if (!parsed) continue;
             if (!parsed->config.digest.empty())
-                s.image_bytes_without_layer_sharing +=
-                    storage.blob_size(parsed->config.digest).value_or(std::max<int64_t>(parsed->config.size, 0));
+                s.image_bytes_without_layer_sharing += size_of(parsed->config.digest, parsed->config.size);
             for (const auto& d : parsed->layers)
-                s.image_bytes_without_layer_sharing += storage.blob_size(d.digest).value_or(std::max<int64_t>(d.size, 0));
+                s.image_bytes_without_layer_sharing += size_of(d.digest, d.size);
         }
     }
     // A manifest no revision names any more (deleted) still tells what its blobs were.
-    const auto blobs = storage.blobs();
     for (const auto& blob : blobs) {
         if (all_marks.count(blob.digest) || blob.size > kMaxStoredManifestBytes) continue;
         if (const Manifest* parsed = cache.get(blob.digest)) {
