@@ -83,7 +83,8 @@ std::vector<std::vector<ImageRecord>> resolve_entries(const CensusOptions& optio
                                                       const mpi::Communicator& comm,
                                                       const std::vector<ImageListEntry>& entries) {
     auto store = stores.open();
-    WorkDirectory work(options.work_dir);
+    // A registry's storage keeps the manifests and configs itself (docs/storage.md).
+    WorkDirectory work(options.work_dir, options.storage_dir.empty());
     ResolveOptions resolve;
     resolve.platform = options.platform;
     resolve.docker_hub = options.from_registry() && is_docker_hub_url(options.registry_url);
