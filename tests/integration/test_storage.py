@@ -275,3 +275,17 @@ def test_storage_job_file_with_shards_and_merge_equals_one_run(changed_registry,
     merged, one = datasets(tmp_path / "merged.h5"), datasets(tmp_path / "one.h5")
     assert merged == one
     assert "storage/count" in merged
+
+
+def test_resume_is_told_when_the_storage_changed_since_the_plan(changed_registry, tmp_path):
+    storage = tmp_path / "copy"
+    shutil.copytree(changed_registry["storage"], storage, symlinks=True)
+    args = ["run", "--storage", storage, "--work", tmp_path / "w", "--out", tmp_path / "r.h5"]
+    mpirun(2, *args)
+    mpirun(2, *args, "--resume")  # unchanged storage: the saved plan is continued
+    tags = storage / "docker/registry/v2/repositories/synth/app-000/_manifests/tags"
+    shutil.copytree(tags / "latest", tags / "v2")
+    result = subprocess.run(["mpirun", "--oversubscribe", "-np", "2", str(BIN), *map(str, args), "--resume"],
+                            capture_output=True, text=True, env=MPI_ENV)
+    assert result.returncode == 2, result.stderr
+    assert "--images content" in result.stdout + result.stderr
