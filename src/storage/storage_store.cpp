@@ -1,5 +1,7 @@
 #include "regcensus/storage/storage_store.hpp"
 
+#include <cstdio>
+
 #include "regcensus/manifest/manifest.hpp"
 #include "regcensus/manifest/schema1.hpp"
 #include "regcensus/util/data_error.hpp"
@@ -120,6 +122,9 @@ std::vector<std::string> storage_references(const std::filesystem::path& root, b
         for (const auto& repository : repositories)
             for (const auto& digest : storage.revisions(repository))
                 if (!store.is_tagged(repository, digest)) references.push_back(repository + "@" + digest);
+    if (storage.skipped_names() > 0)
+        std::fprintf(stderr, "warning: %s: %lld name(s) outside the distribution grammar (or links holding garbage) "
+                             "skipped\n", root.c_str(), (long long)storage.skipped_names());
     return references;
 }
 
