@@ -35,6 +35,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results import NotResultsFileError, open_results  # noqa: E402
+from storage_summary import storage_section  # noqa: E402
 
 PERCENTILES = (50, 90)
 TOP_TYPES = 5
@@ -177,7 +178,7 @@ def compute(path: str) -> dict:
                             "share": _share(int(types[column][i]), total)}
                            for i in ranked[:TOP_TYPES] if types[column][i] > 0]
 
-        return {
+        summary = {
             "images": {"listed": int(len(images["status"])), "ok": int(ok["images"].sum())},
             "layers": {"distinct": int(len(layers["status"])), "ok": int(ok["layers"].sum()),
                        "compressed_bytes": comp_sum, "uncompressed_bytes": unc_sum,
@@ -186,6 +187,10 @@ def compute(path: str) -> dict:
             "dedup": d,
             "file_types": {"by_count": top["file_count"], "by_bytes": top["file_bytes"]},
         }
+    storage = storage_section(path)  # a census read from a registry's storage (docs/storage.md)
+    if storage is not None:
+        summary["storage"] = storage
+    return summary
 
 
 # -- Markdown -------------------------------------------------------------------

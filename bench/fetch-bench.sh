@@ -20,30 +20,8 @@ LARGE_IMAGES=${LARGE_IMAGES:-2} LARGE_LAYERS=${LARGE_LAYERS:-3} LARGE_BYTES=${LA
 command -v skopeo >/dev/null || { echo "fetch-bench: skopeo is not installed (apt-get install skopeo)" >&2; exit 1; }
 BIN=$(realpath "$BIN")
 WORK=$(mktemp -d)
-REGISTRY_PID=
-cleanup() {
-  if [[ -n $REGISTRY_PID ]]; then kill "$REGISTRY_PID" 2>/dev/null || true; wait "$REGISTRY_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$WORK/registry.yml" <<YAML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $WORK/storage
-http:
-  addr: 127.0.0.1:$PORT
-YAML
-docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
-REGISTRY_PID=$!
-URL=http://127.0.0.1:$PORT
-for _ in $(seq 100); do curl -fs "$URL/v2/" >/dev/null && break; sleep 0.1; done
+# shellcheck source=bench/loopback-registry.sh
+source "$(dirname "$0")/loopback-registry.sh"
 
 # An OCI layout of IMAGES images with LAYERS random layers of BYTES each.
 make_corpus() {  # name images layers bytes

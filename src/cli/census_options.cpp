@@ -54,12 +54,17 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
         options.add_options()("registry", po::value(&o.registry_url),
                               "registry base URL, e.g. https://registry-1.docker.io or http://127.0.0.1:5000")(
             "layout", po::value(&o.layout_dir), "read images from this OCI image layout (regcensus fetch) instead")(
+            "storage", po::value(&o.storage_dir),
+            "read images from this distribution registry storage root (holding docker/registry/v2) instead; "
+            "without --images every repository and tag it holds (docs/storage.md)")(
+            "untagged", po::bool_switch(&o.untagged),
+            "--storage without --images: also a row (status untagged) per manifest no tag names")(
             "auth-file", po::value(&o.auth_file),
             "docker config.json with credentials (default: $REGISTRY_AUTH_FILE, $DOCKER_CONFIG, ~/.docker)")(
             "max-requests-per-second", po::value(&o.max_requests_per_second)->default_value(0),
             "cap on requests per second to the registry, per process (0: none)")(
             "all-platforms", po::bool_switch(&o.all_platforms), "one /images row per platform of an index")(
-            "images", po::value(&o.images_path)->required(), "image list, one reference per line")(
+            "images", po::value(&o.images_path), "image list, one reference per line (required but with --storage)")(
             "platform", po::value(&platform)->default_value(platform), "platform chosen from an index: os/arch[/variant]")(
             "shard-bytes", po::value(&o.shard_bytes)->default_value(0, "auto"),
             "compressed layer bytes per shard, the unit of resume and of Slurm array tasks (auto: about 8 "
@@ -96,8 +101,14 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
     po::variables_map vm;
     if (!parse_options(argc, argv, options, vm)) return std::nullopt;
 
-    if (plans && o.registry_url.empty() && o.layout_dir.empty())
+    if (plans && o.registry_url.empty() && o.layout_dir.empty() && o.storage_dir.empty())
         throw UsageError("give --registry URL, or --layout DIR to read a stored OCI image layout");
+    if (plans && int(!o.registry_url.empty()) + int(!o.layout_dir.empty()) + int(!o.storage_dir.empty()) > 1)
+        throw UsageError("give one source: --registry, --layout or --storage");
+    if (plans && o.images_path.empty() && o.storage_dir.empty())
+        throw UsageError("the option '--images' is required (but with --storage, which lists the storage)");
+    if (o.untagged && (o.storage_dir.empty() || !o.images_path.empty()))
+        throw UsageError("--untagged lists a storage's untagged manifests: give it with --storage and without --images");
     o.platform = parse_platform_option(platform);
     o.tls_verify = !insecure;
     if (!shards.empty()) o.shards = parse_shard_list(shards);
@@ -107,6 +118,8 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
     o.command_line = without_credentials(join_command_line(argc, argv));
     o.parameters = {{"registry", without_credentials(o.registry_url)},
                     {"layout", o.layout_dir},
+                    {"storage", o.storage_dir},
+                    {"untagged", o.untagged ? "true" : "false"},
                     {"all_platforms", o.all_platforms ? "true" : "false"},
                     {"images", o.images_path},
                     {"platform", o.platform.str()},

@@ -18,6 +18,7 @@
 #include "regcensus/registry/listing_page.hpp"
 #include "regcensus/registry/registry_client.hpp"
 #include "regcensus/registry/registry_url.hpp"
+#include "regcensus/storage/storage_image_list.hpp"
 
 namespace po = boost::program_options;
 
@@ -47,7 +48,8 @@ int crawl_command(int argc, char** argv) {
         "regcensus crawl: list the images of a v2 registry (--registry) or of Docker Hub (--hub) into an image "
         "list for `regcensus run`");
     std::string config_path, registry_url, out_path, tags = "all", hub_url = "https://hub.docker.com";
-    std::string namespaces_path, queries_path, state_path, growth_log_path, prefix_alphabet;
+    std::string namespaces_path, queries_path, state_path, growth_log_path, prefix_alphabet, storage_dir;
+    bool untagged = false;
     int page_size = 0, concurrency = 8, retries = 5, max_query_length = 6;
     int64_t max_pause_s = 900;
     ListingLimits listing_limits;
@@ -58,6 +60,9 @@ int crawl_command(int argc, char** argv) {
         ("config", po::value(&config_path), "job file (key = value, keys are the long option names)")
         ("registry", po::value(&registry_url), "crawl this v2 registry's /v2/_catalog and tags, e.g. http://127.0.0.1:5000")
         ("hub", po::bool_switch(&hub), "crawl Docker Hub through its JSON API (--hub-url)")
+        ("storage", po::value(&storage_dir), "list every repository and tag of this distribution registry storage root "
+         "(holding docker/registry/v2), read-only (docs/storage.md)")
+        ("untagged", po::bool_switch(&untagged), "--storage: also list manifests no tag names, as repository@digest")
         ("out", po::value(&out_path)->required(), "image list to write (TSV with a #reference header)")
         ("tags", po::value(&tags)->default_value(tags),
          "--registry: tags per repository: latest (else the last listed), all, or N (the last N listed)")
@@ -89,6 +94,13 @@ int crawl_command(int argc, char** argv) {
 
     po::variables_map vm;
     if (!parse_options(argc, argv, options, vm)) return 0;
+    if (!storage_dir.empty()) {
+        if (hub || !registry_url.empty()) throw UsageError("give exactly one of --registry URL, --hub and --storage DIR");
+        const auto count = write_storage_image_list(storage_dir, untagged, out_path);
+        std::fprintf(stderr, "regcensus crawl: %zu images of %s written to %s\n", count, storage_dir.c_str(), out_path.c_str());
+        return 0;
+    }
+    if (untagged) throw UsageError("--untagged lists the untagged manifests of a --storage");
     if (hub == !registry_url.empty()) throw UsageError("give exactly one of --registry URL and --hub");
     // The catalog walk is anonymous; a password in the URL would otherwise go
     // wherever libcurl sends the URL and into the --state file's identity.

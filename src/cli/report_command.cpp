@@ -19,6 +19,7 @@
 
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/cli/option_parsing.hpp"
+#include "regcensus/cli/storage_report.hpp"
 #include "regcensus/h5/h5_location.hpp"
 
 namespace po = boost::program_options;
@@ -309,7 +310,7 @@ void print_json(const Summary& s) {
         std::printf("]");
         sep = ",";
     }
-    std::printf("\n }\n}\n");
+    std::printf("\n }");
 }
 
 void print_text(const Summary& s, const h5::File& file, const std::string& path) {
@@ -356,10 +357,14 @@ int report_command(int argc, char** argv) {
     if (file.string_attribute("format") != "regcensus-results")
         throw std::runtime_error(path + " is not a regcensus results file");
     const auto summary = summarize(file);
-    if (json)
+    if (json) {
         print_json(summary);
-    else
+        print_storage_json(file);
+        std::printf("\n}\n");
+    } else {
         print_text(summary, file, path);
+        print_storage_text(file);
+    }
     return 0;
 }
 

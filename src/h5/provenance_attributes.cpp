@@ -21,6 +21,7 @@ constexpr TypedParameter kTypedParameters[] = {
     {"top", Kind::integer},
     {"max_ratio", Kind::real},
     {"all_platforms", Kind::boolean},
+    {"untagged", Kind::boolean},
 };
 
 std::optional<Kind> kind_of(std::string_view name) {

@@ -5,6 +5,7 @@
 #include "regcensus/h5/atomic_h5_file.hpp"
 #include "regcensus/h5/h5_location.hpp"
 #include "regcensus/h5/provenance_attributes.hpp"
+#include "regcensus/storage/storage_results.hpp"
 
 namespace regcensus {
 namespace {
@@ -268,6 +269,7 @@ void write_results(const CensusResults& results, const std::string& path) {
         write_dedup(file, results);
         write_histograms(file, results);
         write_file_types(file, results);
+        write_storage_group(file, results.storage);
     });
 }
 

@@ -21,6 +21,8 @@
 #include "regcensus/registry/oci_layout_store.hpp"
 #include "regcensus/registry/registry_client.hpp"
 #include "regcensus/registry/registry_shared.hpp"
+#include "regcensus/storage/storage_image_list.hpp"
+#include "regcensus/storage/storage_store.hpp"
 #include "regcensus/util/stop_signal.hpp"
 #include "regcensus/util/utc_timestamp.hpp"
 
@@ -33,7 +35,7 @@ namespace {
 // merge) never reads credentials.
 class StoreFactory {
 public:
-    explicit StoreFactory(const CensusOptions& options) : layout_(options.layout_dir) {
+    explicit StoreFactory(const CensusOptions& options) : layout_(options.layout_dir), storage_(options.storage_dir) {
         registry_.url = canonical_registry_url(options.registry_url);
         registry_.tls_verify = options.tls_verify;
         registry_.retries = options.retries;
@@ -45,7 +47,7 @@ public:
     // Collective: the root sends one GET /v2/ (none for a layout); when the URL
     // does not answer as a registry, every rank ends with that one line.
     void check_registry_once(const mpi::Communicator& comm) const {
-        if (!layout_.empty()) return;
+        if (!layout_.empty() || !storage_.empty()) return;
         mpi::check_on_root(comm, [this] {
             std::lock_guard lock(mutex_);
             share_registry_state(registry_);
@@ -54,6 +56,7 @@ public:
     }
     std::unique_ptr<ImageStore> open() const {
         if (!layout_.empty()) return std::make_unique<OciLayoutStore>(layout_);
+        if (!storage_.empty()) return std::make_unique<StorageStore>(storage_);
         std::lock_guard lock(mutex_);
         share_registry_state(registry_);
         return std::make_unique<RegistryClient>(registry_);
@@ -66,6 +69,7 @@ public:
 
 private:
     std::string layout_;
+    std::string storage_;
     mutable std::mutex mutex_;
     mutable RegistryOptions registry_;
 };
@@ -79,17 +83,19 @@ std::vector<std::vector<ImageRecord>> resolve_entries(const CensusOptions& optio
                                                       const mpi::Communicator& comm,
                                                       const std::vector<ImageListEntry>& entries) {
     auto store = stores.open();
-    WorkDirectory work(options.work_dir);
+    // A registry's storage keeps the manifests and configs itself (docs/storage.md).
+    WorkDirectory work(options.work_dir, options.storage_dir.empty());
     ResolveOptions resolve;
     resolve.platform = options.platform;
-    resolve.docker_hub = options.layout_dir.empty() && is_docker_hub_url(options.registry_url);
-    if (options.layout_dir.empty()) resolve.registry_url = canonical_registry_url(options.registry_url);
+    resolve.docker_hub = options.from_registry() && is_docker_hub_url(options.registry_url);
+    if (options.from_registry()) resolve.registry_url = canonical_registry_url(options.registry_url);
     resolve.all_platforms = options.all_platforms;
     ByteWriter mine;
     for (std::size_t i = static_cast<std::size_t>(comm.rank()); i < entries.size();
          i += static_cast<std::size_t>(comm.size())) {
         if (wind_down_requested()) break;  // between images; the exchange below still runs on every rank
         auto rows = resolve_image(*store, entries[i], resolve, work);
+        label_untagged_rows(*store, rows);
         mine.put<uint64_t>(i);
         mine.put<uint64_t>(rows.size());
         for (const auto& row : rows) encode(mine, row);
@@ -119,7 +125,7 @@ CensusPlan make_plan(const CensusOptions& options, const StoreFactory& stores, c
                      const RunLog& log) {
     // Read first: a list that is not one is a single error line, before anything starts.
     const ImageList list =
-        load_image_list(options.images_path, options.layout_dir.empty() && is_docker_hub_url(options.registry_url));
+        load_image_list(options.images_path, options.from_registry() && is_docker_hub_url(options.registry_url));
     log.root("plan: resolving images of %s on %d rank(s)", options.images_path.c_str(), comm.size());
     if (list.duplicates > 0)
         log.root("plan: %lld duplicate line(s) of %s dropped (the first line of each image is kept)",
@@ -295,10 +301,11 @@ int64_t automatic_shard_bytes(int64_t total_compressed_bytes, int ranks) {
     return std::clamp<int64_t>(per_shard, int64_t{16} << 20, int64_t{1} << 30);
 }
 
-int plan_census(const CensusOptions& options, const mpi::Communicator& comm) {
+int plan_census(const CensusOptions& given, const mpi::Communicator& comm) {
     RunLog log(comm);
-    const WorkClaim claim(claim_request(options, WorkLockMode::exclusive, false), comm, log);
+    const WorkClaim claim(claim_request(given, WorkLockMode::exclusive, false), comm, log);
     if (claim.refused()) return 1;
+    const CensusOptions options = with_storage_image_list(given, comm, log);
     const StoreFactory stores(options);
     install_stop_signal_handlers();
     CensusPlan plan;
@@ -309,19 +316,20 @@ int plan_census(const CensusOptions& options, const mpi::Communicator& comm) {
     return 0;
 }
 
-int run_census(const CensusOptions& options, const mpi::Communicator& comm) {
+int run_census(const CensusOptions& given, const mpi::Communicator& comm) {
     RunLog log(comm);
     // Array tasks of one plan share the work directory; a whole run owns it.
-    const bool continues = options.shards.has_value() || (options.resume && !std::filesystem::exists(options.work_dir));
+    const bool continues = given.shards.has_value() || (given.resume && !std::filesystem::exists(given.work_dir));
     const WorkClaim claim(
-        claim_request(options, options.shards ? WorkLockMode::shared : WorkLockMode::exclusive, continues,
-                      options.shards.has_value()),
+        claim_request(given, given.shards ? WorkLockMode::shared : WorkLockMode::exclusive, continues,
+                      given.shards.has_value()),
         comm, log);
     if (claim.refused()) return 1;
-    const bool earlier_run = std::filesystem::exists(plan_path(options.work_dir));
-    if (earlier_run && !options.resume && !options.shards && !options.retry_failed)
-        throw std::runtime_error("the work directory " + options.work_dir +
+    const bool earlier_run = std::filesystem::exists(plan_path(given.work_dir));
+    if (earlier_run && !given.resume && !given.shards && !given.retry_failed)
+        throw std::runtime_error("the work directory " + given.work_dir +
                                  " holds an earlier run: pass --resume to continue it, or choose a new --work");
+    const CensusOptions options = with_storage_image_list(given, comm, log);
     auto stores = std::make_shared<StoreFactory>(options);
     install_stop_signal_handlers();
     CensusPlan plan;
@@ -342,7 +350,7 @@ int run_census(const CensusOptions& options, const mpi::Communicator& comm) {
     analysis.open_store = [stores] { return stores->open(); };
     auto outcome = analyse_shards(plan, analysis, comm, log);
     log.root("analyse: %lld shard(s) written", (long long)comm.sum(outcome.shards_analysed));
-    if (options.layout_dir.empty()) {
+    if (options.from_registry()) {
         const TransferCounts counts = stores->counts();
         // How well connections were reused: a request per connection would mean none were.
         const auto totals = comm.sum(std::vector<int64_t>{counts.transfers, counts.connections});

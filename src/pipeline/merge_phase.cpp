@@ -11,6 +11,7 @@
 #include "regcensus/pipeline/layer_profile_codec.hpp"
 #include "regcensus/pipeline/shard_file.hpp"
 #include "regcensus/pipeline/shard_validation.hpp"
+#include "regcensus/storage/storage_results.hpp"
 
 namespace regcensus {
 namespace {
@@ -165,6 +166,7 @@ int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi:
         results.images = plan.images;
         results.plan = std::move(layers);
         summarise(results);
+        results.storage = storage_summary_of(results.provenance.parameters, results.dedup);
         write_results(results, options.out_path);
         log.root("merge: %lld files, %lld distinct contents; wrote %s", (long long)results.dedup.file_count,
                  (long long)results.dedup.unique_file_count, options.out_path.c_str());

@@ -44,6 +44,7 @@ constexpr Compared kCompared[] = {
     {"registry", "--registry"},          {"layout", "--layout"},       {"images", "--images"},
     {"images_sha256", "--images content"}, {"platform", "--platform"}, {"all_platforms", "--all-platforms"},
     {"shard_bytes", "--shard-bytes"},
+    {"storage", "--storage"},            {"untagged", "--untagged"},
 };
 
 std::string shown(const std::string& value) { return value.empty() ? "(none)" : value; }
@@ -51,8 +52,10 @@ std::string shown(const std::string& value) { return value.empty() ? "(none)" : 
 }  // namespace
 
 PlanParameters plan_parameters_of(const CensusOptions& options) {
-    return {{"registry", options.layout_dir.empty() ? redact_url(canonical_registry_url(options.registry_url)) : ""},
+    return {{"registry", options.from_registry() ? redact_url(canonical_registry_url(options.registry_url)) : ""},
             {"layout", absolute_path(options.layout_dir)},
+            {"storage", absolute_path(options.storage_dir)},
+            {"untagged", options.untagged ? "true" : "false"},
             {"images", absolute_path(options.images_path)},
             {"images_sha256", sha256_of_file(options.images_path)},
             {"platform", options.platform.str()},

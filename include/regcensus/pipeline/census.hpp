@@ -25,6 +25,8 @@ struct CensusOptions {
     std::string out_path;
     std::string work_dir;
     std::string layout_dir;  // read images from this OCI image layout instead of a registry
+    std::string storage_dir;  // read images from this distribution registry's storage (docs/storage.md)
+    bool untagged = false;    // --storage without --images: also rows for manifests no tag names
     std::string auth_file;   // docker config.json with credentials (see docs/registry-client.md)
     double max_requests_per_second = 0;  // per registry, over all ranks' threads of one process
     Platform platform{"linux", "amd64", ""};
@@ -45,6 +47,9 @@ struct CensusOptions {
     std::optional<std::vector<int64_t>> shards;  // analyse only these, write no results
     std::string command_line;
     std::map<std::string, std::string> parameters;  // recorded in /provenance
+
+    // Over HTTP, rather than from a layout or a registry's storage.
+    bool from_registry() const { return layout_dir.empty() && storage_dir.empty(); }
 };
 
 // The shard size when none is given: about 8 shards per rank so that dynamic

@@ -10,6 +10,7 @@
 #include "regcensus/pipeline/dedup_reduce.hpp"
 #include "regcensus/pipeline/image_record.hpp"
 #include "regcensus/pipeline/layer_plan.hpp"
+#include "regcensus/storage/storage_scan.hpp"
 
 namespace regcensus {
 
@@ -49,6 +50,7 @@ struct CensusResults {
     DedupSummary dedup;
     FileTypeTotals file_types;
     std::map<std::string, BinnedHistogram> histograms;
+    StorageSummary storage;  // /storage: only for a census read from a registry's storage
 };
 
 // Fills image_totals, file_types (counts) and histograms from images, plan, layers

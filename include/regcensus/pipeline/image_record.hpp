@@ -23,7 +23,9 @@ struct ImageRecord {
     int64_t created = -1, pull_count = -1, star_count = -1;
     std::vector<ImageLayerRef> layers;  // base first, as listed in the manifest
 
-    bool ok() const { return status == "ok"; }
+    // Resolved: "ok", or "untagged" (a manifest of a registry's storage no tag
+    // names, resolved and analysed like any other; docs/storage.md).
+    bool ok() const { return status == "ok" || status == "untagged"; }
 };
 
 void encode(ByteWriter& out, const ImageRecord& image);

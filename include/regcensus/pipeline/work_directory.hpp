@@ -13,6 +13,9 @@ namespace regcensus {
 class WorkDirectory {
 public:
     explicit WorkDirectory(std::string root);  // creates it if missing
+    // `keep_copies` false: store_blob keeps nothing (the source is itself a
+    // local content-addressed store, a registry's storage: docs/storage.md).
+    WorkDirectory(std::string root, bool keep_copies);
     const std::string& root() const { return root_; }
 
     // Stores bytes under their digest with write_file_atomically (checked
@@ -26,6 +29,7 @@ public:
 
 private:
     std::string root_;
+    bool keep_copies_ = true;
 };
 
 }  // namespace regcensus
