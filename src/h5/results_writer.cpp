@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "regcensus/h5/atomic_h5_file.hpp"
+#include "regcensus/h5/environment_writer.hpp"
 #include "regcensus/h5/h5_location.hpp"
 
 namespace regcensus {
@@ -267,6 +268,9 @@ void write_results(const CensusResults& results, const std::string& path) {
         write_dedup(file, results);
         write_histograms(file, results);
         write_file_types(file, results);
+        write_image_environment(file, results);
+        write_image_layers(file, results);
+        write_dataset_tables(file, results);
     });
 }
 

@@ -36,6 +36,27 @@ void write_histogram(JsonWriter& json, std::string_view name, const Pow2Histogra
     json.end_array();
 }
 
+void write_environment(JsonWriter& json, const ImageTruth::Environment& e) {
+    json.key("environment").begin_object();
+    for (auto [name, value] : {std::pair{"os", &e.os}, {"architecture", &e.architecture}, {"variant", &e.variant},
+                               {"user", &e.user}, {"exposed_ports", &e.exposed_ports}, {"entrypoint", &e.entrypoint},
+                               {"cmd", &e.cmd}, {"workdir", &e.workdir}, {"docker_version", &e.docker_version},
+                               {"author", &e.author}, {"config_media_type", &e.config_media_type}})
+        json.member(name, *value);
+    for (auto [name, value] : {std::pair{"runs_as_root", e.runs_as_root}, {"env_count", e.env_count},
+                               {"label_count", e.label_count}, {"history_count", e.history_count},
+                               {"empty_layer_count", e.empty_layer_count}, {"config_bytes", e.config_bytes},
+                               {"manifest_bytes", e.manifest_bytes}, {"history_mismatch", e.history_mismatch}})
+        json.member(name, value);
+    json.end_object();
+    json.key("layer_created").begin_array(Layout::inline_);
+    for (auto v : e.layer_created) json.value(v);
+    json.end_array();
+    json.key("layer_created_by").begin_array();
+    for (const auto& v : e.layer_created_by) json.value(v);
+    json.end_array();
+}
+
 void write_image(JsonWriter& json, const ImageTruth& image, const std::map<std::string, const LayerRecord*>& layers) {
     const bool ok = image.status == "ok";
     int64_t compressed = 0, uncompressed = 0, files = 0, file_bytes = 0;
@@ -67,6 +88,7 @@ void write_image(JsonWriter& json, const ImageTruth& image, const std::map<std::
     json.member("file_bytes", ok ? file_bytes : int64_t{-1});
     json.member("pull_count", image.pull_count);
     json.member("star_count", image.star_count);
+    if (ok) write_environment(json, image.environment);
     json.end_object();
 }
 
