@@ -1,0 +1,165 @@
+"""Execution environment, build history, dataset tables and crawl columns
+(docs/execution-environment.md) of a real census (mpirun -np 2, a real
+docker-registry) of the synth corpus, figure for figure against the generator's
+ground truth: configs with users, ports, entrypoints, labels, empty-layer
+history steps and one history that does not pair with the layers."""
+import datetime
+
+import h5py
+import pytest
+
+from conftest import mpirun
+
+ENVIRONMENT_STRINGS = ["os", "architecture", "variant", "user", "exposed_ports", "entrypoint", "cmd", "workdir",
+                       "docker_version", "author", "config_media_type"]
+ENVIRONMENT_INTS = ["runs_as_root", "env_count", "label_count", "history_count", "empty_layer_count",
+                    "config_bytes", "manifest_bytes", "history_mismatch"]
+CRAWL_HEADER = "#reference\tpull_count\tstar_count\tlast_updated\tis_official\tsource"
+
+
+def crawl_columns(row):
+    """The crawl columns the test's list gives row `row`: a time, official or not, a source; row 3 has none."""
+    if row == 3:
+        return "", "", ""
+    when = datetime.datetime(2024, 1, 1 + row % 28, 12, 0, 30, 250000, tzinfo=datetime.timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), str(row % 2), "namespace:synth" if row % 3 else "catalog"
+
+
+@pytest.fixture(scope="module")
+def census(corpus, registry, tmp_path_factory):
+    work = tmp_path_factory.mktemp("environment")
+    rows = [line for line in corpus["images"].read_text().splitlines() if line and not line.startswith("#")]
+    listed = work / "images.txt"
+    listed.write_text(CRAWL_HEADER + "\n" + "".join(
+        line + "\t" + "\t".join(crawl_columns(i)) + "\n" for i, line in enumerate(rows)))
+    mpirun(2, "run", "--registry", registry.url, "--images", listed, "--out", work / "results.h5",
+           "--work", work / "work")
+    with h5py.File(work / "results.h5", "r") as f:
+        def table(name):
+            return {k: [v.decode() if isinstance(v, bytes) else int(v) for v in f[name][k][:]]
+                    for k in f[name] if f[name][k].ndim == 1}
+        tables = {name: table("tables/" + name) for name in f["tables"]}
+        yield {"images": table("images"), "layers": table("layers"), "image_layers": table("image_layers"),
+               "tables": tables, "file": work / "results.h5", "rows": rows}
+
+
+def test_environment_columns_equal_ground_truth(census, corpus):
+    images = census["images"]
+    truth = corpus["truth"]["images"]
+    assert len(images["user"]) == len(truth)
+    for i, want in enumerate(truth):
+        if want["status"] != "ok":
+            assert [images[k][i] for k in ENVIRONMENT_STRINGS] == [""] * len(ENVIRONMENT_STRINGS)
+            assert [images[k][i] for k in ENVIRONMENT_INTS] == [-1] * len(ENVIRONMENT_INTS)
+            continue
+        for k in ENVIRONMENT_STRINGS + ENVIRONMENT_INTS:
+            assert images[k][i] == want["environment"][k], (want["reference"], k)
+    # The corpus has what the columns are for: every kind of user, ports, entrypoints, one mismatch.
+    ok = [i for i, t in enumerate(truth) if t["status"] == "ok"]
+    assert {images["user"][i] for i in ok} == {"", "app", "1000:1000", "0:0"}
+    assert {images["runs_as_root"][i] for i in ok} == {0, 1}
+    assert "443/tcp,8080/tcp" in images["exposed_ports"]
+    assert '["/docker-entrypoint.sh","--"]' in images["entrypoint"]
+    assert sum(images["history_mismatch"][i] for i in ok) >= 1
+    assert all(images["history_mismatch"][i] in (0, 1) for i in ok)
+
+
+def test_image_layers_pair_history_with_layers(census, corpus):
+    images, il = census["images"], census["image_layers"]
+    truth = corpus["truth"]["images"]
+    offsets, rows = images["layer_offsets"], images["layer_rows"]
+    assert il["layer"] == rows
+    assert len(il["image"]) == offsets[-1]
+    for i, want in enumerate(truth):
+        span = range(offsets[i], offsets[i + 1])
+        assert [il["image"][k] for k in span] == [i] * len(span)
+        assert [il["position"][k] for k in span] == list(range(len(span)))
+        if want["status"] != "ok":
+            assert len(span) == 0
+            continue
+        assert [il["created"][k] for k in span] == want["layer_created"], want["reference"]
+        assert [il["created_by"][k] for k in span] == want["layer_created_by"], want["reference"]
+    mismatched = [i for i, t in enumerate(truth) if t["status"] == "ok" and t["environment"]["history_mismatch"]]
+    assert mismatched
+    for i in mismatched:
+        span = range(offsets[i], offsets[i + 1])
+        assert {il["created"][k] for k in span} == {-1} and {il["created_by"][k] for k in span} == {""}
+
+
+def test_layer_history_created_is_first_appearance(census, corpus):
+    first = {}
+    for image in corpus["truth"]["images"]:
+        if image["status"] != "ok":
+            continue
+        for digest, created in zip(image["layers"], image["layer_created"]):
+            if created >= 0:
+                first[digest] = min(first.get(digest, created), created)
+    layers = census["layers"]
+    for row, digest in enumerate(layers["digest"]):
+        assert layers["history_created"][row] == first.get(digest, -1), digest
+
+
+def counted(pairs):
+    out = {}
+    for key, amount in pairs:
+        count, total = out.get(key, (0, 0))
+        out[key] = (count + 1, total + amount)
+    return out
+
+
+def table_rows(table, keys, second=None):
+    return {tuple(table[k][r] for k in keys) if len(keys) > 1 else table[keys[0]][r]:
+            (table["count"][r], table[second][r] if second else 0) for r in range(len(table["count"]))}
+
+
+def test_dataset_tables_equal_ground_truth(census, corpus):
+    truth = corpus["truth"]
+    t = census["tables"]
+    assert table_rows(t["images_by_status"], ["status"]) == counted((i["status"], 0) for i in truth["images"])
+    assert table_rows(t["layers_by_status"], ["status"]) == {"ok": (len(truth["layers"]), 0)}
+    assert table_rows(t["layers_by_compression"], ["compression", "media_type"], "compressed_bytes") == counted(
+        ((l["compression"], l["media_type"]), l["compressed_bytes"]) for l in truth["layers"].values())
+    configs, manifests = {}, {}
+    for image in truth["images"]:
+        if image["status"] != "ok":
+            continue
+        env = image["environment"]
+        configs[image["manifest_digest"]] = (env["config_media_type"], env["config_bytes"])
+        manifests[image["manifest_digest"]] = image["media_type"]
+        if image["index_digest"]:
+            manifests[image["index_digest"]] = ("index" if "oci" in image["media_type"] else "list")
+    assert table_rows(t["configs_by_media_type"], ["media_type"], "config_bytes") == counted(configs.values())
+    got = table_rows(t["manifests_by_media_type"], ["media_type"])
+    want = counted((m, 0) for m in manifests.values())
+    assert got.pop("application/vnd.oci.image.index.v1+json") == want.pop("index")
+    assert got.pop("application/vnd.docker.distribution.manifest.list.v2+json") == want.pop("list")
+    assert got == want
+    # Largest count first.
+    for table in t.values():
+        assert table["count"] == sorted(table["count"], reverse=True)
+
+
+def test_crawl_columns_travel_into_images(census):
+    images = census["images"]
+    for i in range(len(census["rows"])):
+        when, official, source = crawl_columns(i)
+        want_time = int(datetime.datetime.strptime(when, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+            tzinfo=datetime.timezone.utc).timestamp()) if when else -1
+        assert images["last_updated"][i] == want_time
+        assert images["is_official"][i] == (int(official) if official else -1)
+        assert images["source"][i] == source
+
+
+def test_new_datasets_have_descriptions(census):
+    with h5py.File(census["file"], "r") as f:
+        names = ["images/" + k for k in ENVIRONMENT_STRINGS + ENVIRONMENT_INTS +
+                 ["last_updated", "is_official", "source", "index_media_type"]]
+        names += ["image_layers/" + k for k in f["image_layers"]] + ["layers/history_created"]
+        names += ["tables/%s/%s" % (g, k) for g in f["tables"] for k in f["tables"][g]]
+        for name in names:
+            assert f[name].attrs["description"], name
+        for name in ["images/config_bytes", "images/manifest_bytes", "tables/configs_by_media_type/config_bytes",
+                     "tables/layers_by_compression/compressed_bytes"]:
+            assert f[name].attrs["units"] == "bytes", name
+        for name in ["image_layers/created", "layers/history_created", "images/last_updated"]:
+            assert f[name].attrs["units"] == "seconds since 1970-01-01 UTC", name
