@@ -163,3 +163,64 @@ def test_new_datasets_have_descriptions(census):
             assert f[name].attrs["units"] == "bytes", name
         for name in ["image_layers/created", "layers/history_created", "images/last_updated"]:
             assert f[name].attrs["units"] == "seconds since 1970-01-01 UTC", name
+
+
+def test_report_sections_equal_ground_truth(census, corpus):
+    """report --json and summary.py --json agree, and their new sections are the ground truth's."""
+    import json
+    import sys
+
+    from conftest import BIN, run
+    from test_analysis import ANALYSIS, run_script
+    sys.path.insert(0, ANALYSIS)
+    from extras import build_instruction
+
+    report = json.loads(run([BIN, "report", census["file"], "--json"]).stdout)
+    assert report == json.loads(run_script("summary.py", census["file"], "--json"))
+    truth = corpus["truth"]
+    ok = [t for t in truth["images"] if t["status"] == "ok"]
+    env = [t["environment"] for t in ok]
+    assert report["environment"] == {
+        "images": len(ok), "runs_as_root": sum(e["runs_as_root"] for e in env),
+        "exposing_ports": sum(1 for e in env if e["exposed_ports"]),
+        "with_entrypoint": sum(1 for e in env if e["entrypoint"]),
+        "history_mismatch": sum(e["history_mismatch"] for e in env)}
+    # Each distinct layer counted once, under the instruction of its first (image, position) row.
+    first = {}
+    for image in ok:
+        for digest, created_by in zip(image["layers"], image["layer_created_by"]):
+            if created_by and digest not in first:
+                first[digest] = build_instruction(created_by)
+    rows = {}
+    for digest, layer in truth["layers"].items():
+        row = rows.setdefault(first.get(digest, "(unknown)"), [0, 0])
+        row[0] += 1
+        row[1] += layer["compressed_bytes"]
+    want = sorted(({"instruction": k, "layers": v[0], "compressed_bytes": v[1]} for k, v in rows.items()),
+                  key=lambda r: (-r["layers"], r["instruction"]))
+    assert report["build_instructions"]["by_layers"] == want[:10]
+    assert {r["instruction"] for r in want} >= {"RUN", "COPY", "ADD", "(unknown)"}
+    # Ages in days before the census, from the history's first appearance.
+    with h5py.File(census["file"], "r") as f:
+        when = datetime.datetime.strptime(f.attrs["created_utc"], "%Y-%m-%dT%H:%M:%SZ")
+    reference = int(when.replace(tzinfo=datetime.timezone.utc).timestamp())
+    ages = sorted((reference - c) // 86400 for c in census["layers"]["history_created"] if c >= 0)
+    d = report["distributions"]["layer_history_age_days"]
+    assert d["n"] == len(ages) and d["p50"] == ages[(50 * len(ages) + 99) // 100 - 1]
+    text = run([BIN, "report", census["file"]]).stdout
+    assert "layer age (history created), days" in text and "build instructions" in text
+    assert "history does not pair with layers" in text and "dataset tables" in text
+
+
+def test_build_instruction_words():
+    import sys
+
+    from test_analysis import ANALYSIS
+    sys.path.insert(0, ANALYSIS)
+    from extras import build_instruction
+    cases = {"/bin/sh -c #(nop)  CMD [\"sh\"]": "CMD", "/bin/sh -c #(nop) ADD file:x in / ": "ADD",
+             "/bin/sh -c apt-get update": "RUN", "|2 A=1 B=2 /bin/sh -c make": "RUN",
+             "COPY . /app # buildkit": "COPY", "RUN /bin/sh -c make # buildkit": "RUN", "": "(unknown)",
+             "  ": "(unknown)", "/usr/bin/env": "(other)", "workdir /app": "WORKDIR"}
+    for created_by, want in cases.items():
+        assert build_instruction(created_by) == want, created_by

@@ -98,3 +98,22 @@ TEST(ImageEnvironment, PairsNonEmptyStepsWithLayersOrSaysItCannot) {
 
 }  // namespace
 }  // namespace regcensus
+
+#include "regcensus/cli/report_extras.hpp"
+
+namespace regcensus {
+namespace {
+
+// The same cases as tests/integration/test_environment.py::test_build_instruction_words (analysis/extras.py).
+TEST(ReportExtras, BuildInstructionIsTheFirstWordOfTheStep) {
+    const std::pair<const char*, const char*> cases[] = {
+        {"/bin/sh -c #(nop)  CMD [\"sh\"]", "CMD"}, {"/bin/sh -c #(nop) ADD file:x in / ", "ADD"},
+        {"/bin/sh -c apt-get update", "RUN"},       {"|2 A=1 B=2 /bin/sh -c make", "RUN"},
+        {"COPY . /app # buildkit", "COPY"},         {"RUN /bin/sh -c make # buildkit", "RUN"},
+        {"", "(unknown)"},                          {"  ", "(unknown)"},
+        {"/usr/bin/env", "(other)"},                {"workdir /app", "WORKDIR"}};
+    for (const auto& [created_by, want] : cases) EXPECT_EQ(cli::build_instruction(created_by), want) << created_by;
+}
+
+}  // namespace
+}  // namespace regcensus
