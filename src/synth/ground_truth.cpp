@@ -140,6 +140,8 @@ GroundTruthSummary write_ground_truth(const std::filesystem::path& file, uint64_
     };
     GroundTruthSummary summary;
     Pow2Histogram layer_compressed, layer_uncompressed, layer_files, layer_dirs, layer_depth, layer_refs;
+    std::vector<int64_t> directory_depths;
+    Pow2Histogram directory_direct, directory_recursive;
     for (const auto& [digest, refs] : ref_counts) {
         const LayerRecord& layer = *layers.at(digest);
         ++summary.analysed_layers;
@@ -152,6 +154,11 @@ GroundTruthSummary write_ground_truth(const std::filesystem::path& file, uint64_
         layer_files.add(layer.profile.file_count);
         layer_dirs.add(layer.profile.dir_count);
         layer_depth.add(layer.profile.max_depth);
+        const auto& depths = layer.profile.directory_depths;
+        if (directory_depths.size() < depths.size()) directory_depths.resize(depths.size(), 0);
+        for (std::size_t d = 0; d < depths.size(); ++d) directory_depths[d] += depths[d];
+        directory_direct.merge(layer.profile.directory_direct_bytes);
+        directory_recursive.merge(layer.profile.directory_recursive_bytes);
         layer_refs.add(refs);
         for (const auto& occurrence : layer.profile.files) {
             auto [it, fresh] = contents.try_emplace(occurrence.hash);
@@ -262,6 +269,11 @@ GroundTruthSummary write_ground_truth(const std::filesystem::path& file, uint64_
     json.end_object();
 
     json.key("histograms").begin_object();
+    json.key("directory_depth").begin_array(Layout::inline_);  // linear: element d = directories of depth d
+    for (int64_t count : directory_depths) json.value(count);
+    json.end_array();
+    write_histogram(json, "directory_direct_bytes", directory_direct);
+    write_histogram(json, "directory_recursive_bytes", directory_recursive);
     write_histogram(json, "file_size", file_sizes);
     write_histogram(json, "layer_compressed_bytes", layer_compressed);
     write_histogram(json, "layer_uncompressed_bytes", layer_uncompressed);

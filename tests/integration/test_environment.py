@@ -224,3 +224,21 @@ def test_build_instruction_words():
              "  ": "(unknown)", "/usr/bin/env": "(other)", "workdir /app": "WORKDIR"}
     for created_by, want in cases.items():
         assert build_instruction(created_by) == want, created_by
+
+
+def test_directory_distributions_equal_ground_truth(census, corpus):
+    """Depth with one bin per depth, and directory sizes (direct and recursive) over every distinct directory."""
+    truth = corpus["truth"]["histograms"]
+    with h5py.File(census["file"], "r") as f:
+        h = f["histograms"]
+        assert h["directory_depth"].attrs["binning"] == "linear"
+        assert h["directory_depth/counts"][:].tolist() == truth["directory_depth"]
+        assert h["directory_depth/lower"][:].tolist() == list(range(len(truth["directory_depth"])))
+        for name in ("directory_direct_bytes", "directory_recursive_bytes"):
+            assert h[name].attrs["binning"] == "pow2"
+            assert h[name].attrs["units"] == "bytes"
+            assert h[name + "/counts"][:].tolist() == truth[name], name
+        # Every distinct directory is counted once in each.
+        dirs = sum(truth["directory_depth"])
+        assert sum(truth["directory_direct_bytes"]) == sum(truth["directory_recursive_bytes"]) == dirs
+        assert f["layers/directory_depth_counts"][:].sum(axis=0).tolist() == truth["directory_depth"]
