@@ -242,3 +242,33 @@ def test_directory_distributions_equal_ground_truth(census, corpus):
         dirs = sum(truth["directory_depth"])
         assert sum(truth["directory_direct_bytes"]) == sum(truth["directory_recursive_bytes"]) == dirs
         assert f["layers/directory_depth_counts"][:].sum(axis=0).tolist() == truth["directory_depth"]
+
+
+EXTRA_FIGURES = ["dataset_tables", "directory_size", "dedup_by_type", "build_instructions", "union_files_per_image"]
+
+
+def test_figures_of_the_new_datasets_and_the_growth_log(census, tmp_path):
+    import subprocess
+
+    from test_analysis import ANALYSIS, PNG_MAGIC, PYTHON
+    log = tmp_path / "growth.tsv"
+    log.write_text("2026-01-01T00:00:00Z\tnamespace:library\t100\n2026-01-02T00:00:00Z\tnamespace:library\t130\n"
+                   "2026-01-02T00:00:00Z\tcatalog\t50\n2026-01-03T00:00:00Z\timages\t170\n")
+    out = tmp_path / "figures"
+    proc = subprocess.run([PYTHON, f"{ANALYSIS}/figures.py", census["file"], "--out", out, "--growth-log", log],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    for name in EXTRA_FIGURES + ["growth", "directory_depth"]:
+        assert (out / f"{name}.png").read_bytes().startswith(PNG_MAGIC), (name, proc.stdout)
+    # Without a union view the per-image figure says it summed over layers.
+    union = [line for line in proc.stdout.splitlines() if "union_files_per_image" in line]
+    assert union and "sums over layers" in union[0]
+    # The growth log alone, without a results file.
+    alone = subprocess.run([PYTHON, f"{ANALYSIS}/figures.py", "--out", tmp_path / "g", "--growth-log", log],
+                           capture_output=True, text=True, timeout=300)
+    assert alone.returncode == 0 and (tmp_path / "g" / "growth.png").exists(), alone.stderr
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("not a growth log\n")
+    refused = subprocess.run([PYTHON, f"{ANALYSIS}/figures.py", "--out", tmp_path / "b", "--growth-log", bad],
+                             capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 1 and "bad.tsv:1" in refused.stderr
