@@ -61,48 +61,56 @@ void write_count_table(const h5::Location& tables, const std::string& name, cons
 void write_image_environment(const h5::File& file, const CensusResults& r) {
     auto g = file.open_group("images");
     const auto& im = r.images;
-    using I = ImageRecord;
-    const char* unknown = " Empty when the row has no config (failed, or nothing read).";
-    g.write_strings("os", strings_of(im, [](const I& i) { return i.environment.config.os; }),
-                    std::string("Config 'os' (schema 1: newest v1Compatibility).") + unknown);
-    g.write_strings("architecture", strings_of(im, [](const I& i) { return i.environment.config.architecture; }),
-                    std::string("Config 'architecture' (schema 1: newest v1Compatibility).") + unknown);
-    g.write_strings("variant", strings_of(im, [](const I& i) { return i.environment.config.variant; }),
-                    std::string("Config 'variant'.") + unknown);
-    g.write_strings("user", strings_of(im, [](const I& i) { return i.environment.config.user; }),
-                    "Config User; empty when unset (the container runs as root) or unknown.");
-    g.write_int64("runs_as_root", ints_of(im, [](const I& i) { return int64_t(runs_as_root(i.environment.config.user)); }),
-                  "1 when the user part of User is empty, 'root' or '0' (also '0:0', 'root:root'), else 0; -1 if "
-                  "unknown.");
-    g.write_int64("env_count", ints_of(im, [](const I& i) { return i.environment.config.env_count; }),
-                  "Entries of config Env; -1 if unknown.");
-    g.write_strings("exposed_ports", strings_of(im, [](const I& i) { return i.environment.config.exposed_ports; }),
-                    "Keys of config ExposedPorts (e.g. 80/tcp), sorted, comma-separated; empty when none.");
-    g.write_strings("entrypoint", strings_of(im, [](const I& i) { return i.environment.config.entrypoint; }),
-                    "Config Entrypoint as a compact JSON array; empty when unset or null.");
-    g.write_strings("cmd", strings_of(im, [](const I& i) { return i.environment.config.cmd; }),
-                    "Config Cmd as a compact JSON array; empty when unset or null.");
-    g.write_strings("workdir", strings_of(im, [](const I& i) { return i.environment.config.workdir; }),
-                    "Config WorkingDir; empty when unset.");
-    g.write_int64("label_count", ints_of(im, [](const I& i) { return i.environment.config.label_count; }),
-                  "Entries of config Labels; -1 if unknown.");
-    g.write_int64("history_count", ints_of(im, [](const I& i) { return i.environment.history_count; }),
-                  "Entries of the config's history (schema 1: v1Compatibility entries); -1 if unknown.");
-    g.write_int64("empty_layer_count", ints_of(im, [](const I& i) { return i.environment.empty_layer_count; }),
-                  "History entries with empty_layer (schema 1: throwaway); -1 if unknown.");
-    g.write_strings("docker_version", strings_of(im, [](const I& i) { return i.environment.config.docker_version; }),
-                    "Config docker_version; empty when unset.");
-    g.write_strings("author", strings_of(im, [](const I& i) { return i.environment.config.author; }),
-                    "Config author; empty when unset.");
-    g.write_strings("config_media_type", strings_of(im, [](const I& i) { return i.environment.config_media_type; }),
+    using E = ExecutionEnvironment;
+    struct StringColumn {
+        const char* name;
+        std::string E::*field;
+        const char* description;
+    };
+    static const StringColumn strings[] = {
+        {"os", &E::os, "Config 'os' (schema 1: newest v1Compatibility)."},
+        {"architecture", &E::architecture, "Config 'architecture' (schema 1: newest v1Compatibility)."},
+        {"variant", &E::variant, "Config 'variant'."},
+        {"user", &E::user, "Config User; empty when unset (the container runs as root)."},
+        {"exposed_ports", &E::exposed_ports, "Keys of config ExposedPorts (e.g. 80/tcp), sorted, comma-separated."},
+        {"entrypoint", &E::entrypoint, "Config Entrypoint as a compact JSON array; empty when unset or null."},
+        {"cmd", &E::cmd, "Config Cmd as a compact JSON array; empty when unset or null."},
+        {"workdir", &E::workdir, "Config WorkingDir; empty when unset."},
+        {"docker_version", &E::docker_version, "Config docker_version; empty when unset."},
+        {"author", &E::author, "Config author; empty when unset."},
+    };
+    for (const auto& c : strings)
+        g.write_strings(c.name, strings_of(im, [&](const ImageRecord& i) { return i.environment.config.*(c.field); }),
+                        std::string(c.description) + " Empty when the row has no config (failed, or nothing read).");
+    g.write_strings("config_media_type", strings_of(im, [](const ImageRecord& i) { return i.environment.config_media_type; }),
                     "Media type of the manifest's config descriptor; empty for schema 1 (no config) or unknown.");
-    g.write_int64("config_bytes", ints_of(im, [](const I& i) { return i.environment.config_bytes; }),
-                  "Size of the config blob; -1 for schema 1 (no config) or unknown.", "bytes");
-    g.write_int64("manifest_bytes", ints_of(im, [](const I& i) { return i.environment.manifest_bytes; }),
-                  "Size of the image manifest analysed, as served; -1 if unknown.", "bytes");
-    g.write_int64("history_mismatch", ints_of(im, [](const I& i) { return i.environment.history_mismatch; }),
-                  "1 when the history's non-empty entries do not pair one to one with the layers (then "
-                  "/image_layers holds -1 and empty strings for the image), 0 when they do; -1 if unknown.");
+
+    struct IntColumn {
+        const char* name;
+        std::function<int64_t(const ImageEnvironment&)> get;
+        const char* description;
+        const char* units;
+    };
+    const IntColumn ints[] = {
+        {"runs_as_root", [](const ImageEnvironment& e) { return int64_t(runs_as_root(e.config.user)); },
+         "1 when the user part of User is empty, 'root' or '0' (also '0:0', 'root:root'), else 0.", ""},
+        {"env_count", [](const ImageEnvironment& e) { return e.config.env_count; }, "Entries of config Env.", ""},
+        {"label_count", [](const ImageEnvironment& e) { return e.config.label_count; }, "Entries of config Labels.", ""},
+        {"history_count", [](const ImageEnvironment& e) { return e.history_count; },
+         "Entries of the config's history (schema 1: v1Compatibility entries).", ""},
+        {"empty_layer_count", [](const ImageEnvironment& e) { return e.empty_layer_count; },
+         "History entries with empty_layer (schema 1: throwaway).", ""},
+        {"config_bytes", [](const ImageEnvironment& e) { return e.config_bytes; },
+         "Size of the config blob; -1 for schema 1 (no config).", "bytes"},
+        {"manifest_bytes", [](const ImageEnvironment& e) { return e.manifest_bytes; },
+         "Size of the image manifest analysed, as served.", "bytes"},
+        {"history_mismatch", [](const ImageEnvironment& e) { return e.history_mismatch; },
+         "1 when the history's non-empty entries do not pair one to one with the layers (then /image_layers "
+         "holds -1 and empty strings for the image), 0 when they do.", ""},
+    };
+    for (const auto& c : ints)
+        g.write_int64(c.name, ints_of(im, [&](const ImageRecord& i) { return c.get(i.environment); }),
+                      std::string(c.description) + " -1 if unknown (the row has no config).", c.units);
 
     // The crawl's columns are known whatever the row's status.
     std::vector<int64_t> last_updated, is_official;

@@ -70,6 +70,14 @@ void read_runtime_config(element root, ExecutionEnvironment& env) {
     env.label_count = entries_of(config, "Labels");
 }
 
+// The document as a JSON object, or DataError(status, "WHAT is not a JSON object").
+element parse_object(simdjson::dom::parser& parser, std::string_view bytes, const char* status, const char* what) {
+    element root;
+    if (parser.parse(simdjson::padded_string(bytes)).get(root) != simdjson::SUCCESS || !root.is_object())
+        throw DataError(status, std::string(what) + " is not a JSON object");
+    return root;
+}
+
 }  // namespace
 
 bool runs_as_root(std::string_view user) {
@@ -79,9 +87,7 @@ bool runs_as_root(std::string_view user) {
 
 ExecutionEnvironment parse_config_environment(std::string_view config_bytes) {
     simdjson::dom::parser parser;
-    element root;
-    if (parser.parse(simdjson::padded_string(config_bytes)).get(root) != simdjson::SUCCESS || !root.is_object())
-        throw DataError("config_invalid", "image config is not a JSON object");
+    const element root = parse_object(parser, config_bytes, "config_invalid", "image config");
     ExecutionEnvironment env;
     read_runtime_config(root, env);
     simdjson::dom::array history;
@@ -100,9 +106,7 @@ ExecutionEnvironment parse_config_environment(std::string_view config_bytes) {
 
 ExecutionEnvironment parse_schema1_environment(std::string_view manifest_bytes) {
     simdjson::dom::parser parser;
-    element root;
-    if (parser.parse(simdjson::padded_string(manifest_bytes)).get(root) != simdjson::SUCCESS || !root.is_object())
-        throw DataError("manifest_invalid", "schema 1 manifest is not a JSON object");
+    const element root = parse_object(parser, manifest_bytes, "manifest_invalid", "schema 1 manifest");
     ExecutionEnvironment env;
     simdjson::dom::array history;
     if (root["history"].get_array().get(history) != simdjson::SUCCESS) return env;
