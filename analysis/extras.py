@@ -138,3 +138,29 @@ def compute_extras(res) -> dict:
         if value is not None:
             out[key] = value
     return out
+
+
+def markdown_extras(s: dict) -> list:
+    """Markdown lines of the extra sections of a summary object (those it has)."""
+    lines = []
+    for name, rows in s.get("tables", {}).items():
+        if not rows:
+            continue
+        keys = [k for k in rows[0] if k != "count" and not k.endswith("_bytes")]
+        lines += ["", f"| {name.replace('_', ' ')}: {' / '.join(keys)} | count |", "| --- | ---: |"]
+        lines += [f"| {' / '.join(str(r[k]) or '(none)' for k in keys)} | {r['count']:,} |" for r in rows]
+    env = s.get("environment")
+    if env:
+        lines += ["", "| execution environment (ok images with a config) | images |", "| --- | ---: |"]
+        lines += [f"| {k.replace('_', ' ')} | {v:,} |" for k, v in env.items()]
+    instructions = s.get("build_instructions")
+    if instructions:
+        lines += ["", "| build instruction (most distinct layers) | layers | compressed bytes |", "| --- | ---: | ---: |"]
+        lines += [f"| {r['instruction']} | {r['layers']:,} | {r['compressed_bytes']:,} |"
+                  for r in instructions["by_layers"]]
+    by_type = s.get("dedup_by_type")
+    if by_type:
+        lines += ["", "| file type | files | files / contents | bytes / distinct bytes |", "| --- | ---: | ---: | ---: |"]
+        lines += [f"| {r['type']} | {r['file_count']:,} | {r['ratio_by_count']:.4g} | {r['ratio_by_bytes']:.4g} |"
+                  for r in by_type]
+    return lines

@@ -35,7 +35,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results import NotResultsFileError, open_results  # noqa: E402
-from extras import AGE_DISTRIBUTIONS, age_values, compute_extras  # noqa: E402
+from extras import AGE_DISTRIBUTIONS, age_values, compute_extras, markdown_extras  # noqa: E402
 
 PERCENTILES = (50, 90)
 TOP_TYPES = 5
@@ -248,6 +248,7 @@ def markdown(s: dict, title: str) -> str:
         for row in s["file_types"][key]:
             amount = f"{row[column]:,}" if column == "file_count" else f"{row[column]:,} ({human_bytes(row[column])})"
             lines.append(f"| {row['type']} | {amount} | {100 * row['share']:.1f}% |")
+    lines += markdown_extras(s)
     return "\n".join(lines) + "\n"
 
 
