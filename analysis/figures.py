@@ -32,6 +32,10 @@ Figures (section of the study draft's results in brackets):
     compression_ratio_cdf      uncompressed/compressed per layer       [4.2.8]
     layer_age_cdf              age of the newest file of each layer    [4.2.9]
                                (/layers/mtime_max; skipped where absent)
+    and those of analysis/figures_extras.py (dataset tables, directory size,
+    dedup by type, build instructions, files per image from the union view);
+    --growth-log FILE also draws `growth` from a crawl's growth log (the
+    results file may then be left out).
 """
 
 from __future__ import annotations
@@ -563,14 +567,32 @@ FIGURES = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    import figures_extras
+    FIGURES.update(figures_extras.extra_figures(sys.modules[__name__]))
     parser = argparse.ArgumentParser(
         description="Draw the study's figures from a regcensus results file.")
-    parser.add_argument("results", help="results file written by `regcensus run`")
+    parser.add_argument("results", nargs="?", help="results file written by `regcensus run`")
+    parser.add_argument("--growth-log", metavar="FILE",
+                        help="also draw the registry's growth from this crawl growth log (regcensus crawl --growth-log)")
     parser.add_argument("--out", required=True, help="directory for the figures (created)")
     parser.add_argument("--pdf", action="store_true", help="also write a PDF of each figure")
     parser.add_argument("--only", nargs="+", choices=sorted(FIGURES), metavar="NAME",
                         help="draw only these figures")
     args = parser.parse_args(argv)
+    if args.growth_log:
+        os.makedirs(args.out, exist_ok=True)
+        try:
+            fig = figures_extras.growth_figure(sys.modules[__name__], args.growth_log)
+            print(f"wrote {', '.join(_save(fig, args.out, 'growth', args.pdf))}")
+        except (OSError, ValueError) as exc:
+            print(f"figures.py: error: growth log: {exc}", file=sys.stderr)
+            return 1
+        except Skip as why:
+            print(f"skipped growth: {why}")
+        if not args.results:
+            return 0
+    if not args.results:
+        parser.error("a results file, --growth-log FILE, or both")
 
     try:
         res = open_results(args.results)

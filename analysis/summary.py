@@ -36,6 +36,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results import NotResultsFileError, open_results  # noqa: E402
 from storage_summary import storage_section  # noqa: E402
+from extras import AGE_DISTRIBUTIONS, age_values, compute_extras, markdown_extras  # noqa: E402
 
 PERCENTILES = (50, 90)
 TOP_TYPES = 5
@@ -69,6 +70,7 @@ LABELS = {
     **{k: v[1] for k, v in RATIO_DISTRIBUTIONS.items()},
     "content_copies": "copies per distinct content",
     "file_size": "file size (power-of-two bin)",
+    **{k: v[1] for k, v in AGE_DISTRIBUTIONS.items()},
 }
 UNITS = {
     **{k: v[3] for k, v in COLUMN_DISTRIBUTIONS.items()},
@@ -76,12 +78,13 @@ UNITS = {
     **{k: "ratio" for k in RATIO_DISTRIBUTIONS},
     "content_copies": "copies",
     "file_size": "bytes",
+    **{k: "days" for k in AGE_DISTRIBUTIONS},
 }
 # The order of the rows of the table (and of the JSON object).
 ORDER = ["image_compressed_bytes", "image_uncompressed_bytes", "image_pull_count", "image_layer_count",
          "layer_ref_count", "image_file_count", "image_compression_ratio", "image_shared_file_fraction",
          "layer_compressed_bytes", "layer_uncompressed_bytes", "layer_file_count", "layer_dir_count",
-         "layer_max_depth", "content_copies", "file_size", "layer_compression_ratio", "layer_mtime_max"]
+         "layer_max_depth", "content_copies", "file_size", "layer_compression_ratio", "layer_mtime_max"] + list(AGE_DISTRIBUTIONS)
 
 
 def nearest_rank(sorted_values, p: int):
@@ -159,6 +162,9 @@ def compute(path: str) -> dict:
         lower, counts = res.histogram("file_size")
         dist["file_size"] = _weighted(lower, counts)
 
+        for name, values in age_values(res, ok["layers"]).items():
+            dist[name] = _distribution(values)
+
         comp = layers["compressed_bytes"][ok["layers"]]
         unc = layers["uncompressed_bytes"][ok["layers"]]
         comp_sum, unc_sum = int(comp[comp >= 0].sum()), int(unc[unc >= 0].sum())
@@ -186,6 +192,7 @@ def compute(path: str) -> dict:
             "distributions": {k: dist[k] for k in ORDER if k in dist},
             "dedup": d,
             "file_types": {"by_count": top["file_count"], "by_bytes": top["file_bytes"]},
+            **compute_extras(res),
         }
     storage = storage_section(path)  # a census read from a registry's storage (docs/storage.md)
     if storage is not None:
@@ -246,6 +253,7 @@ def markdown(s: dict, title: str) -> str:
         for row in s["file_types"][key]:
             amount = f"{row[column]:,}" if column == "file_count" else f"{row[column]:,} ({human_bytes(row[column])})"
             lines.append(f"| {row['type']} | {amount} | {100 * row['share']:.1f}% |")
+    lines += markdown_extras(s)
     return "\n".join(lines) + "\n"
 
 

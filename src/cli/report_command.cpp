@@ -19,6 +19,7 @@
 
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/cli/option_parsing.hpp"
+#include "regcensus/cli/report_extras.hpp"
 #include "regcensus/cli/storage_report.hpp"
 #include "regcensus/h5/h5_location.hpp"
 
@@ -251,6 +252,8 @@ Summary summarize(const h5::File& file) {
     d.push_back(distribution("layer_compression_ratio", "compression ratio per layer", "ratio", layers.ok_ratios()));
     if (layers_group.has("mtime_max"))
         d.push_back(distribution("layer_mtime_max", "layer age (newest file mtime)", "unix seconds", layers.ok_values("mtime_max")));
+    for (auto& extra : layer_age_distributions(file))
+        d.push_back(distribution(extra.name, extra.label, "days", std::move(extra.values)));
 
     for (auto v : layers.ok_values("compressed_bytes")) s.layer_compressed += v;
     for (auto v : layers.ok_values("uncompressed_bytes")) s.layer_uncompressed += v;
@@ -276,7 +279,7 @@ Summary summarize(const h5::File& file) {
     return s;
 }
 
-void print_json(const Summary& s) {
+void print_json(const Summary& s, const std::string& extra_members) {
     std::printf("{\n \"images\": {\"listed\": %lld, \"ok\": %lld},\n", (long long)s.images_listed, (long long)s.images_ok);
     std::printf(" \"layers\": {\"distinct\": %lld, \"ok\": %lld, \"compressed_bytes\": %lld, \"uncompressed_bytes\": %lld, "
                 "\"compression_ratio\": %s},\n",
@@ -310,7 +313,8 @@ void print_json(const Summary& s) {
         std::printf("]");
         sep = ",";
     }
-    std::printf("\n }");
+    // The caller closes the object: members from other sections follow.
+    std::printf("\n }%s", extra_members.c_str());
 }
 
 void print_text(const Summary& s, const h5::File& file, const std::string& path) {
@@ -357,12 +361,14 @@ int report_command(int argc, char** argv) {
     if (file.string_attribute("format") != "regcensus-results")
         throw std::runtime_error(path + " is not a regcensus results file");
     const auto summary = summarize(file);
+    const auto extras = report_extras(file);
     if (json) {
-        print_json(summary);
+        print_json(summary, extras.json_members);
         print_storage_json(file);
         std::printf("\n}\n");
     } else {
         print_text(summary, file, path);
+        std::fputs(extras.text.c_str(), stdout);
         print_storage_text(file);
     }
     return 0;

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "regcensus/h5/atomic_h5_file.hpp"
+#include "regcensus/h5/environment_writer.hpp"
 #include "regcensus/h5/h5_location.hpp"
 #include "regcensus/h5/provenance_attributes.hpp"
 #include "regcensus/storage/storage_results.hpp"
@@ -181,10 +182,21 @@ void write_layers(const h5::File& file, const CensusResults& r) {
                      "(bin 0 holds 0, bin k >= 1 holds [2^(k-1), 2^k) bytes, the bins of /histograms/file_size); "
                      "columns summed over rows equal /histograms/file_size/counts; all zeros for a failed layer.",
                      "");
-    histogram_matrix("directory_depth_counts", &P::directory_depth,
-                     "Per-layer directory-depth histogram [layers x bins]: distinct directories per pow2 bin of "
-                     "their depth (the bins of /histograms/directory_depth); all zeros for a failed layer.",
-                     "");
+    {
+        // One column per depth (linear, as /histograms/directory_depth): column d counts directories of depth d.
+        std::size_t depths = 0;
+        for (const auto& l : L)
+            if (l.ok()) depths = std::max(depths, l.directory_depth_counts.size());
+        std::vector<int64_t> values(L.size() * depths, 0);
+        for (std::size_t row = 0; row < L.size(); ++row)
+            if (L[row].ok())
+                std::copy(L[row].directory_depth_counts.begin(), L[row].directory_depth_counts.end(),
+                          values.begin() + static_cast<std::ptrdiff_t>(row * depths));
+        g.write_int64_matrix("directory_depth_counts", L.size(), depths, values,
+                             "Per-layer directory-depth histogram [layers x depths]: distinct directories of each depth "
+                             "(column d = depth d, the bins of /histograms/directory_depth); all zeros for a failed "
+                             "layer.");
+    }
     const auto type_matrix = [&](const char* name, std::array<int64_t, kFileTypeCount> P::*totals,
                                  const char* description, const char* units) {
         std::vector<int64_t> values(L.size() * kFileTypeCount, 0);
@@ -270,6 +282,9 @@ void write_results(const CensusResults& results, const std::string& path) {
         write_histograms(file, results);
         write_file_types(file, results);
         write_storage_group(file, results.storage);
+        write_image_environment(file, results);
+        write_image_layers(file, results);
+        write_dataset_tables(file, results);
     });
 }
 

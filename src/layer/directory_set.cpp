@@ -26,6 +26,10 @@ DirectorySet::NodeId DirectorySet::child(NodeId parent, std::string_view name, i
     nodes_.emplace(key_buffer_, id);
     max_depth_ = std::max(max_depth_, depth);
     depth_histogram_.add(depth);
+    if (depth_counts_.size() <= static_cast<std::size_t>(depth)) depth_counts_.resize(static_cast<std::size_t>(depth) + 1, 0);
+    ++depth_counts_[static_cast<std::size_t>(depth)];
+    direct_bytes_.push_back(0);
+    recursive_bytes_.push_back(0);
     return id;
 }
 
@@ -64,5 +68,24 @@ void DirectorySet::add_parents_of(std::string_view path) {
 }
 
 void DirectorySet::add_directory(std::string_view path) { walk(path); }
+
+void DirectorySet::add_file_bytes(std::string_view path, int64_t size) {
+    add_parents_of(path);  // the walk of the entry's own parents: remembered, no lookup
+    if (last_ids_.empty()) return;  // a file in the root
+    direct_bytes_[last_ids_.back() - 1] += size;
+    for (const NodeId id : last_ids_) recursive_bytes_[id - 1] += size;
+}
+
+Pow2Histogram DirectorySet::direct_bytes_histogram() const {
+    Pow2Histogram histogram;
+    for (const int64_t bytes : direct_bytes_) histogram.add(bytes);
+    return histogram;
+}
+
+Pow2Histogram DirectorySet::recursive_bytes_histogram() const {
+    Pow2Histogram histogram;
+    for (const int64_t bytes : recursive_bytes_) histogram.add(bytes);
+    return histogram;
+}
 
 }  // namespace regcensus::layer

@@ -34,6 +34,16 @@ public:
     int64_t max_depth() const { return max_depth_; }
     const Pow2Histogram& depth_histogram() const { return depth_histogram_; }
 
+    // Directory sizes (study 4.2.4): a regular file of `size` bytes at `path`
+    // adds to its parent directory's direct bytes and to the recursive bytes
+    // of every ancestor (the root excluded, as from the directory count).
+    void add_file_bytes(std::string_view path, int64_t size);
+    // Distinct directories per depth: element d counts the directories of depth d (element 0 is 0).
+    const std::vector<int64_t>& depth_counts() const { return depth_counts_; }
+    // Over every distinct directory: bytes of the regular files directly inside it, and anywhere under it.
+    Pow2Histogram direct_bytes_histogram() const;
+    Pow2Histogram recursive_bytes_histogram() const;
+
 private:
     struct Hash {
         using is_transparent = void;
@@ -60,6 +70,8 @@ private:
 
     int64_t max_depth_ = 0;
     Pow2Histogram depth_histogram_;
+    std::vector<int64_t> depth_counts_;
+    std::vector<int64_t> direct_bytes_, recursive_bytes_;  // by node id - 1
 };
 
 }  // namespace regcensus::layer

@@ -38,6 +38,9 @@ void mark_failed(LayerAnalysis& analysis, const DataError& error) {
     p.mtime_min = p.mtime_max = -1;
     p.file_size = {};
     p.directory_depth = {};
+    p.directory_depth_counts = {};
+    p.directory_direct_bytes = {};
+    p.directory_recursive_bytes = {};
     p.type_files.fill(0);
     p.type_bytes.fill(0);
     analysis.files.clear();

@@ -122,6 +122,7 @@ void LayerCensus::add_regular_file(std::string_view path, int64_t size, ArchiveR
     profile_.file_size.add(size);
     profile_.type_files[static_cast<std::size_t>(type)] += 1;
     profile_.type_bytes[static_cast<std::size_t>(type)] += size;
+    directories_.add_file_bytes(path, size);
 }
 
 std::string LayerCensus::stored_path(std::string_view path) {
@@ -144,6 +145,9 @@ void LayerCensus::finish() {
     profile_.dir_count = directories_.count();
     profile_.max_depth = directories_.max_depth();
     profile_.directory_depth = directories_.depth_histogram();
+    profile_.directory_depth_counts = directories_.depth_counts();
+    profile_.directory_direct_bytes = directories_.direct_bytes_histogram();
+    profile_.directory_recursive_bytes = directories_.recursive_bytes_histogram();
 }
 
 }  // namespace regcensus::layer

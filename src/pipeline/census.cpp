@@ -166,8 +166,9 @@ bool retry_failed_images(CensusPlan& plan, const CensusOptions& options, const S
     if (retry.empty()) return false;
     log.root("plan: resolving %zu image(s) again whose plan failed for a retryable reason", retry.size());
     std::vector<ImageListEntry> entries;
-    for (auto i : retry) entries.push_back({plan.images[i].reference, plan.images[i].pull_count,
-                                            plan.images[i].star_count, 0});
+    for (auto i : retry)
+        entries.push_back({plan.images[i].reference, plan.images[i].pull_count, plan.images[i].star_count, 0,
+                           plan.images[i].listing});
     auto resolved = resolve_entries(options, stores, comm, entries);
     std::map<std::size_t, std::vector<ImageRecord>> replaced;
     for (std::size_t k = 0; k < retry.size(); ++k) replaced[retry[k]] = std::move(resolved[k]);

@@ -25,6 +25,30 @@ BinnedHistogram linear(const std::vector<int64_t>& values, std::string descripti
     return h;
 }
 
+// Directory distributions (docs/execution-environment.md, "Exact distributions"): depth with one bin
+// per depth, and the study's directory size, direct and recursive, over every distinct directory.
+void add_directory_histograms(CensusResults& r) {
+    BinnedHistogram depth{"linear", {}, {}, "Depth of every distinct directory of every distinct layer, one bin per "
+                                            "depth (path components; usr = 1, usr/bin = 2).", {}};
+    Pow2Histogram direct, recursive;
+    for (const auto& layer : r.layers) {
+        if (!layer.ok()) continue;
+        const auto& counts = layer.directory_depth_counts;
+        if (depth.counts.size() < counts.size()) depth.counts.resize(counts.size(), 0);
+        for (std::size_t d = 0; d < counts.size(); ++d) depth.counts[d] += counts[d];
+        direct.merge(layer.directory_direct_bytes);
+        recursive.merge(layer.directory_recursive_bytes);
+    }
+    for (std::size_t d = 0; d < depth.counts.size(); ++d) depth.lower.push_back(static_cast<int64_t>(d));
+    r.histograms["directory_depth"] = std::move(depth);
+    r.histograms["directory_direct_bytes"] =
+        pow2(direct, "Per distinct directory of every distinct layer: bytes of the regular files directly inside it.",
+             "bytes");
+    r.histograms["directory_recursive_bytes"] =
+        pow2(recursive,
+             "Per distinct directory of every distinct layer: bytes of the regular files anywhere under it.", "bytes");
+}
+
 void total_images(CensusResults& r) {
     r.image_totals.assign(r.images.size(), {});
     for (std::size_t i = 0; i < r.images.size(); ++i) {
@@ -86,13 +110,12 @@ void total_file_types(CensusResults& r) {
 }
 
 void build_histograms(CensusResults& r) {
-    Pow2Histogram file_size, layer_compressed, layer_uncompressed, layer_files, layer_dirs, ref_count, directory_depth;
+    Pow2Histogram file_size, layer_compressed, layer_uncompressed, layer_files, layer_dirs, ref_count;
     std::vector<int64_t> layer_depths;
     for (std::size_t row = 0; row < r.layers.size(); ++row) {
         const auto& layer = r.layers[row];
         if (!layer.ok()) continue;
         file_size.merge(layer.file_size);
-        directory_depth.merge(layer.directory_depth);
         layer_compressed.add(layer.compressed_bytes);
         layer_uncompressed.add(layer.uncompressed_bytes);
         layer_files.add(layer.file_count);
@@ -126,7 +149,7 @@ void build_histograms(CensusResults& r) {
     h["image_layer_count"] = pow2(image_layers, "Layer descriptors per image manifest.");
     h["image_file_count"] = pow2(image_files, "Regular files per image (sum over its layers).");
     h["dedup_copies"] = pow2(copies, "Copies per distinct file content over the distinct layers.");
-    h["directory_depth"] = pow2(directory_depth, "Depth of every distinct directory of every distinct layer.");
+    add_directory_histograms(r);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string_view>
@@ -139,6 +140,7 @@ ImageList load_image_list(const std::string& path, bool docker_hub) {
     ImageList list;
     std::unordered_set<std::string> listed;
     int pull_column = -1, star_column = -1;
+    std::map<std::string, std::size_t> listing_columns;
     std::string line;
     while (reader.next(line)) {
         const auto line_number = static_cast<int>(reader.line_number());
@@ -149,6 +151,8 @@ ImageList load_image_list(const std::string& path, bool docker_hub) {
                 auto name = trim(names[i]);
                 if (name == "pull_count") pull_column = static_cast<int>(i);
                 if (name == "star_count") star_column = static_cast<int>(i);
+                if (name == "last_updated" || name == "is_official" || name == "source")
+                    listing_columns[std::string(name)] = i;
             }
             continue;
         }
@@ -162,6 +166,7 @@ ImageList load_image_list(const std::string& path, bool docker_hub) {
             entry.pull_count = parse_count(fields[pull_column], where);
         if (star_column > 0 && static_cast<std::size_t>(star_column) < fields.size())
             entry.star_count = parse_count(fields[star_column], where);
+        entry.listing = read_listing(fields, listing_columns);
         if (!listed.insert(identity_of(entry.reference, docker_hub)).second) {
             ++list.duplicates;
             continue;

@@ -16,6 +16,9 @@ void encode(ByteWriter& out, const ImageRecord& image) {
         out.put(layer.size);
         out.put(layer.foreign);
     }
+    encode(out, image.environment);
+    encode(out, image.listing);
+    out.put_string(image.index_media_type);
 }
 
 ImageRecord decode_image_record(ByteReader& in) {
@@ -33,6 +36,9 @@ ImageRecord decode_image_record(ByteReader& in) {
         layer.size = in.get<int64_t>();
         layer.foreign = in.get<bool>();
     }
+    image.environment = decode_image_environment(in);
+    image.listing = decode_image_listing(in);
+    image.index_media_type = in.get_string();
     return image;
 }
 

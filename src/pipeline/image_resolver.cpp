@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "regcensus/manifest/execution_environment.hpp"
 #include "regcensus/registry/reference.hpp"
 #include "regcensus/registry/url_origin.hpp"
 #include "regcensus/util/data_error.hpp"
@@ -26,6 +27,17 @@ Fetched fetch_manifest(ImageStore& registry, const std::string& repository, cons
     return {std::move(raw), std::move(parsed)};
 }
 
+ImageEnvironment describe_environment(ExecutionEnvironment config, const Manifest& manifest,
+                                      const FetchedManifest& raw) {
+    ImageEnvironment environment;
+    environment.known = true;
+    environment.config = std::move(config);
+    environment.config_media_type = manifest.config.media_type;
+    environment.manifest_bytes = int64_t(raw.bytes.size());
+    pair_history(environment, manifest.layers.size());
+    return environment;
+}
+
 // Fills the row from an image manifest (not an index) and its config.
 void describe_image(ImageStore& registry, const std::string& repository, const Fetched& image,
                     const Platform& index_platform, const ResolveOptions& options, const WorkDirectory& work,
@@ -41,18 +53,22 @@ void describe_image(ImageStore& registry, const std::string& repository, const F
         // Schema 1 has no config: its newest v1Compatibility entry speaks for the image.
         row.created = image.parsed.schema1_created;
         if (!image.parsed.schema1_platform.os.empty()) row.platform = image.parsed.schema1_platform.str();
+        row.environment = describe_environment(parse_schema1_environment(image.raw.bytes), image.parsed, image.raw);
         return;
     }
     if (image.parsed.config.digest.empty()) return;
     auto config_bytes = registry.get_blob(repository, image.parsed.config.digest, options.max_config_bytes);
     work.store_blob(image.parsed.config.digest, config_bytes);
     auto config = parse_image_config(config_bytes);
+    row.environment = describe_environment(parse_config_environment(config_bytes), image.parsed, image.raw);
+    row.environment.config_bytes = int64_t(config_bytes.size());
     row.created = config.created;
     // The config is the image's own word on its platform; the index entry is only a fallback.
     if (!config.platform.os.empty() && !config.platform.architecture.empty()) row.platform = config.platform.str();
 }
 
 void fail(ImageRecord& row, std::string status, std::string message) {
+    row.environment = {};
     row.status = std::move(status);
     row.error = std::move(message);
     row.layers.clear();
@@ -86,6 +102,7 @@ std::vector<ImageRecord> resolve_image(ImageStore& registry, const ImageListEntr
     base.reference = entry.reference;
     base.pull_count = entry.pull_count;
     base.star_count = entry.star_count;
+    base.listing = entry.listing;
     std::vector<ImageRecord> rows;
     try {
         const Reference ref = parse_reference(entry.reference, options.docker_hub);
@@ -99,6 +116,7 @@ std::vector<ImageRecord> resolve_image(ImageStore& registry, const ImageListEntr
             return rows;
         }
         base.index_digest = top.raw.digest;
+        base.index_media_type = top.parsed.media_type;
         std::vector<const Descriptor*> chosen;
         if (options.all_platforms) {
             chosen = distinct_entries(all_platforms(top.parsed), top.raw.digest, options.max_index_entries);

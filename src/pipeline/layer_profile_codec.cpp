@@ -24,6 +24,9 @@ void encode(ByteWriter& out, const LayerProfile& profile) {
     out.put_vector(profile.directory_depth.counts());
     out.put(profile.type_files);
     out.put(profile.type_bytes);
+    out.put_vector(profile.directory_depth_counts);
+    out.put_vector(profile.directory_direct_bytes.counts());
+    out.put_vector(profile.directory_recursive_bytes.counts());
 }
 
 LayerProfile decode_layer_profile(ByteReader& in) {
@@ -35,6 +38,9 @@ LayerProfile decode_layer_profile(ByteReader& in) {
     profile.directory_depth.assign_counts(in.get_vector<int64_t>());
     profile.type_files = in.get<decltype(profile.type_files)>();
     profile.type_bytes = in.get<decltype(profile.type_bytes)>();
+    profile.directory_depth_counts = in.get_vector<int64_t>();
+    profile.directory_direct_bytes.assign_counts(in.get_vector<int64_t>());
+    profile.directory_recursive_bytes.assign_counts(in.get_vector<int64_t>());
     return profile;
 }
 

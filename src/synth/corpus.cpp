@@ -9,6 +9,7 @@
 #include "regcensus/synth/blob_store.hpp"
 #include "regcensus/synth/corpus_plan.hpp"
 #include "regcensus/synth/ground_truth.hpp"
+#include "regcensus/synth/environment_truth.hpp"
 #include "regcensus/synth/image_writer.hpp"
 #include "regcensus/util/json_writer.hpp"
 
@@ -170,6 +171,7 @@ SynthSummary generate_corpus(const SynthOptions& options) {
                 truth.layers = digests_of(amd64_layers);
                 truth.pull_count = image.pull_count;
                 truth.star_count = image.star_count;
+                truth.environment = environment_truth(image, amd64, amd64_layers);
                 truths.push_back(std::move(truth));
             }
         }

@@ -11,6 +11,27 @@ namespace {
 constexpr int64_t kEpoch2016 = 1451606400;  // 2016-01-01T00:00:00Z
 constexpr int64_t kEightYears = 8 * 365 * 86400;
 
+// Users, ports, entrypoints and labels in turn by image index, so that the
+// random stream (and with it every layer) stays what it was before configs varied.
+ConfigPlan config_plan(int i) {
+    ConfigPlan config;
+    switch (i % 4) {
+        case 1: config.user = "app"; config.runs_as_root = false; break;
+        case 2: config.user = "1000:1000"; config.runs_as_root = false; break;
+        case 3: config.user = "0:0"; config.runs_as_root = true; break;
+        default: break;  // unset: root
+    }
+    if (i % 3 == 0) config.ports = {"8080/tcp", "443/tcp"};
+    if (i % 3 == 1) config.ports = {"53/udp"};
+    if (i % 2 == 1) config.entrypoint = {"/docker-entrypoint.sh", "--"};
+    config.label_count = 1 + i % 3;
+    if (i % 4 == 0) config.docker_version = "20.10.7";
+    if (i % 5 == 0) config.author = "synth <synth@example.invalid>";
+    config.extra_history_step = i == 4;
+    config.layer_interval = 3600 * (1 + i % 2);
+    return config;
+}
+
 LayerRecipe base_layer(Distro distro) {
     switch (distro) {
         case Distro::debian:
@@ -116,6 +137,7 @@ CorpusPlan plan_corpus(uint64_t seed, int image_count) {
         amd64.created = kEpoch2016 + static_cast<int64_t>(random.below(kEightYears));
         if (random.chance(1, 3)) amd64.created_nanos = 1 + static_cast<int64_t>(random.below(999999999));
         amd64.layers.push_back(base_layer(distro));
+        amd64.config = config_plan(i);
         if (oci) {
             if (random.chance(1, 3)) amd64.layers.push_back(shared_layer(LayerKind::jvm));
             if (random.chance(1, 3)) amd64.layers.push_back(shared_layer(LayerKind::perl_tools));
@@ -144,6 +166,7 @@ CorpusPlan plan_corpus(uint64_t seed, int image_count) {
             arm64.architecture = "arm64";
             arm64.variant = "v8";
             arm64.created = amd64.created + 600;
+            arm64.config = amd64.config;
             arm64.layers.push_back(base_layer(oci ? Distro::alpine_arm64 : Distro::debian_arm64));
             // The web assets are architecture-independent: shared with amd64 images.
             if (oci) arm64.layers.push_back(shared_layer(LayerKind::web_assets));

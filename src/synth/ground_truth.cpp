@@ -36,6 +36,27 @@ void write_histogram(JsonWriter& json, std::string_view name, const Pow2Histogra
     json.end_array();
 }
 
+void write_environment(JsonWriter& json, const ImageTruth::Environment& e) {
+    json.key("environment").begin_object();
+    for (auto [name, value] : {std::pair{"os", &e.os}, {"architecture", &e.architecture}, {"variant", &e.variant},
+                               {"user", &e.user}, {"exposed_ports", &e.exposed_ports}, {"entrypoint", &e.entrypoint},
+                               {"cmd", &e.cmd}, {"workdir", &e.workdir}, {"docker_version", &e.docker_version},
+                               {"author", &e.author}, {"config_media_type", &e.config_media_type}})
+        json.member(name, *value);
+    for (auto [name, value] : {std::pair{"runs_as_root", e.runs_as_root}, {"env_count", e.env_count},
+                               {"label_count", e.label_count}, {"history_count", e.history_count},
+                               {"empty_layer_count", e.empty_layer_count}, {"config_bytes", e.config_bytes},
+                               {"manifest_bytes", e.manifest_bytes}, {"history_mismatch", e.history_mismatch}})
+        json.member(name, value);
+    json.end_object();
+    json.key("layer_created").begin_array(Layout::inline_);
+    for (auto v : e.layer_created) json.value(v);
+    json.end_array();
+    json.key("layer_created_by").begin_array();
+    for (const auto& v : e.layer_created_by) json.value(v);
+    json.end_array();
+}
+
 void write_image(JsonWriter& json, const ImageTruth& image, const std::map<std::string, const LayerRecord*>& layers) {
     const bool ok = image.status == "ok";
     int64_t compressed = 0, uncompressed = 0, files = 0, file_bytes = 0;
@@ -67,6 +88,7 @@ void write_image(JsonWriter& json, const ImageTruth& image, const std::map<std::
     json.member("file_bytes", ok ? file_bytes : int64_t{-1});
     json.member("pull_count", image.pull_count);
     json.member("star_count", image.star_count);
+    if (ok) write_environment(json, image.environment);
     json.end_object();
 }
 
@@ -118,6 +140,8 @@ GroundTruthSummary write_ground_truth(const std::filesystem::path& file, uint64_
     };
     GroundTruthSummary summary;
     Pow2Histogram layer_compressed, layer_uncompressed, layer_files, layer_dirs, layer_depth, layer_refs;
+    std::vector<int64_t> directory_depths;
+    Pow2Histogram directory_direct, directory_recursive;
     for (const auto& [digest, refs] : ref_counts) {
         const LayerRecord& layer = *layers.at(digest);
         ++summary.analysed_layers;
@@ -130,6 +154,11 @@ GroundTruthSummary write_ground_truth(const std::filesystem::path& file, uint64_
         layer_files.add(layer.profile.file_count);
         layer_dirs.add(layer.profile.dir_count);
         layer_depth.add(layer.profile.max_depth);
+        const auto& depths = layer.profile.directory_depths;
+        if (directory_depths.size() < depths.size()) directory_depths.resize(depths.size(), 0);
+        for (std::size_t d = 0; d < depths.size(); ++d) directory_depths[d] += depths[d];
+        directory_direct.merge(layer.profile.directory_direct_bytes);
+        directory_recursive.merge(layer.profile.directory_recursive_bytes);
         layer_refs.add(refs);
         for (const auto& occurrence : layer.profile.files) {
             auto [it, fresh] = contents.try_emplace(occurrence.hash);
@@ -240,6 +269,11 @@ GroundTruthSummary write_ground_truth(const std::filesystem::path& file, uint64_
     json.end_object();
 
     json.key("histograms").begin_object();
+    json.key("directory_depth").begin_array(Layout::inline_);  // linear: element d = directories of depth d
+    for (int64_t count : directory_depths) json.value(count);
+    json.end_array();
+    write_histogram(json, "directory_direct_bytes", directory_direct);
+    write_histogram(json, "directory_recursive_bytes", directory_recursive);
     write_histogram(json, "file_size", file_sizes);
     write_histogram(json, "layer_compressed_bytes", layer_compressed);
     write_histogram(json, "layer_uncompressed_bytes", layer_uncompressed);

@@ -24,25 +24,44 @@ void write_descriptor(JsonWriter& json, std::string_view media_type, const BlobR
 
 std::string config_json(const PlatformPlan& platform, const std::vector<const LayerRecord*>& layers,
                         const std::string& repository) {
+    const ConfigPlan& plan = platform.config;
     const std::string created = format_rfc3339(platform.created, platform.created_nanos);
     JsonWriter json;
     json.begin_object();
     json.member("architecture", platform.architecture);
     if (!platform.variant.empty()) json.member("variant", platform.variant);
+    if (!plan.author.empty()) json.member("author", plan.author);
     json.key("config").begin_object();
+    if (!plan.user.empty()) json.member("User", plan.user);
+    if (!plan.ports.empty()) {
+        json.key("ExposedPorts").begin_object();
+        for (const auto& port : plan.ports) json.key(port).begin_object().end_object();
+        json.end_object();
+    }
     json.key("Env").begin_array();
     json.value("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     json.value("LANG=C.UTF-8");
     json.end_array();
+    if (!plan.entrypoint.empty()) {
+        json.key("Entrypoint").begin_array();
+        for (const auto& word : plan.entrypoint) json.value(word);
+        json.end_array();
+    } else {
+        json.key("Entrypoint").null();  // Docker writes null for "no entrypoint"
+    }
     json.key("Cmd").begin_array().value("/app/bin/run").end_array();
     json.member("WorkingDir", "/app");
-    json.key("Labels").begin_object().member("org.opencontainers.image.source", "https://example.invalid/" + repository).end_object();
+    json.key("Labels").begin_object();
+    json.member("org.opencontainers.image.source", "https://example.invalid/" + repository);
+    for (int k = 1; k < plan.label_count; ++k) json.member("synth.label." + std::to_string(k), std::to_string(k));
+    json.end_object();
     json.end_object();
     json.member("created", created);
+    if (!plan.docker_version.empty()) json.member("docker_version", plan.docker_version);
     json.key("history").begin_array();
     for (std::size_t i = 0; i < layers.size(); ++i) {
         json.begin_object();
-        json.member("created", created);
+        json.member("created", format_rfc3339(layer_history_created(platform, layers.size(), i)));
         json.member("created_by", layers[i]->created_by);
         json.end_object();
         if (i == 0) {
@@ -53,6 +72,20 @@ std::string config_json(const PlatformPlan& platform, const std::vector<const La
             json.member("empty_layer", true);
             json.end_object();
         }
+    }
+    for (const auto& step : empty_history_steps(plan)) {
+        json.begin_object();
+        json.member("created", created);
+        json.member("created_by", step);
+        json.member("empty_layer", true);
+        json.end_object();
+    }
+    if (plan.extra_history_step) {
+        // A step that claims a layer the manifest does not have (a squashed or hand-edited config).
+        json.begin_object();
+        json.member("created", created);
+        json.member("created_by", "/bin/sh -c rm -rf /tmp/build");
+        json.end_object();
     }
     json.end_array();
     json.member("os", platform.os);
@@ -67,6 +100,17 @@ std::string config_json(const PlatformPlan& platform, const std::vector<const La
 }
 
 }  // namespace
+
+int64_t layer_history_created(const PlatformPlan& platform, std::size_t layer_count, std::size_t position) {
+    return platform.created - int64_t(layer_count - 1 - position) * platform.config.layer_interval;
+}
+
+std::vector<std::string> empty_history_steps(const ConfigPlan& config) {
+    std::vector<std::string> steps;
+    if (!config.ports.empty()) steps.push_back("/bin/sh -c #(nop)  EXPOSE " + config.ports.front());
+    if (!config.entrypoint.empty()) steps.push_back("/bin/sh -c #(nop)  ENTRYPOINT [\"" + config.entrypoint.front() + "\"]");
+    return steps;
+}
 
 WrittenManifest write_image_manifest(BlobStore& store, const PlatformPlan& platform, ManifestFormat format,
                                      const std::vector<const LayerRecord*>& layers, const std::string& repository) {
@@ -91,6 +135,7 @@ WrittenManifest write_image_manifest(BlobStore& store, const PlatformPlan& platf
     written.blob = store.put(json.str());
     written.media_type = docker ? media_type::docker_manifest_v2 : media_type::oci_manifest;
     written.platform = platform_string(platform);
+    written.config = config;
     return written;
 }
 

@@ -61,6 +61,22 @@ void LayerProfileBuilder::add(const LayerEntry& entry, std::string_view content)
 LayerProfile LayerProfileBuilder::finish() {
     profile_.dir_count = static_cast<int64_t>(directories_.size());
     for (const auto& dir : directories_) profile_.max_depth = std::max(profile_.max_depth, components(dir));
+    std::map<std::string, int64_t> direct, recursive;
+    for (const auto& dir : directories_) {
+        const auto depth = static_cast<std::size_t>(components(dir));
+        if (profile_.directory_depths.size() <= depth) profile_.directory_depths.resize(depth + 1, 0);
+        ++profile_.directory_depths[depth];
+        direct[dir] = recursive[dir] = 0;
+    }
+    for (const auto& file : profile_.files) {
+        const auto slash = file.path.rfind('/');
+        if (slash == std::string::npos) continue;  // in the root, which is no directory here
+        direct[file.path.substr(0, slash)] += file.size;
+        for (auto cut = file.path.find('/'); cut != std::string::npos; cut = file.path.find('/', cut + 1))
+            recursive[file.path.substr(0, cut)] += file.size;
+    }
+    for (const auto& [dir, bytes] : direct) profile_.directory_direct_bytes.add(bytes);
+    for (const auto& [dir, bytes] : recursive) profile_.directory_recursive_bytes.add(bytes);
     return std::move(profile_);
 }
 

@@ -286,7 +286,8 @@ def check_headline(got, truth, filetype_order):
         assert got["distributions"][name] == d, (name, got["distributions"][name], d)
     # Optional columns appear exactly when the results file has them.
     optional = set(got["distributions"]) - set(want["distributions"])
-    assert optional <= {"image_shared_file_fraction", "layer_mtime_max"}, optional
+    assert optional <= {"image_shared_file_fraction", "layer_mtime_max", "layer_history_age_days",
+                        "layer_mtime_age_days"}, optional
     assert got["dedup"] == want["dedup"]
     # Ties in the ranking keep the order of /filetypes rows, so compare amounts and the
     # set of names per amount, and the order exactly where amounts differ.

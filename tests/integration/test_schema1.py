@@ -133,7 +133,12 @@ def schema1_image(tmp_path_factory):
             "history": [
                 {"v1Compatibility": json.dumps({
                     "id": top_id, "parent": base_id, "created": CREATED, "os": "linux", "architecture": "amd64",
-                    "config": {"Cmd": ["/usr/bin/hello"]}, "throwaway": True})},
+                    "config": {"Cmd": ["/usr/bin/hello"], "User": "nobody", "Env": ["A=1", "B=2"],
+                               "ExposedPorts": {"8080/tcp": {}, "22/tcp": {}}, "WorkingDir": "/srv",
+                               "Labels": {"maintainer": "x"}, "Entrypoint": None},
+                    "docker_version": "1.11.1", "author": "legacy <l@example.invalid>",
+                    "container_config": {"Cmd": ["/bin/sh", "-c", "#(nop) CMD [\"/usr/bin/hello\"]"]},
+                    "throwaway": True})},
                 {"v1Compatibility": json.dumps({
                     "id": base_id, "created": "2016-05-04T03:01:00Z", "os": "linux", "architecture": "amd64",
                     "container_config": {"Cmd": ["/bin/sh", "-c", "#(nop) ADD dir:abc in /"]}})},
@@ -147,12 +152,14 @@ def schema1_image(tmp_path_factory):
         assert pushed_digest == sha256(payload)
         assert pushed_digest != sha256(signed)
 
+        # What the registry serves (signed again with its own key): the bytes the census measures.
+        _, _, served = registry.request("GET", f"/v2/{REPOSITORY}/manifests/{TAG}", headers={"Accept": V1_SIGNED})
         images = root / "images.txt"
         images.write_text(f"{REPOSITORY}:{TAG}\n")
         run([BIN, "run", "--registry", registry.url, "--images", images, "--out", root / "results.h5",
              "--work", root / "work"])
         yield {"results": root / "results.h5", "digest": pushed_digest, "layer": layer_digest,
-               "layer_size": len(layer)}
+               "layer_size": len(layer), "manifest_bytes": len(served)}
     finally:
         registry.stop()
 
@@ -178,3 +185,29 @@ def test_signed_schema1_image_resolves(schema1_image):
         assert layers["file_count"][0] == len(FILES)
         assert layers["compressed_bytes"][0] == schema1_image["layer_size"]
         assert layers["dir_count"][0] == 5
+
+
+def test_schema1_execution_environment_and_history(schema1_image):
+    """The newest v1Compatibility speaks for the image; each entry is a history step (docs/execution-environment.md)."""
+    import h5py
+    with h5py.File(schema1_image["results"], "r") as f:
+        images, image_layers = f["images"], f["image_layers"]
+        text = {k: images[k][0].decode() for k in ["os", "architecture", "variant", "user", "exposed_ports",
+                                                      "entrypoint", "cmd", "workdir", "docker_version", "author",
+                                                      "config_media_type"]}
+        assert text == {"os": "linux", "architecture": "amd64", "variant": "", "user": "nobody",
+                        "exposed_ports": "22/tcp,8080/tcp", "entrypoint": "", "cmd": '["/usr/bin/hello"]',
+                        "workdir": "/srv", "docker_version": "1.11.1", "author": "legacy <l@example.invalid>",
+                        "config_media_type": ""}
+        numbers = {k: int(images[k][0]) for k in ["runs_as_root", "env_count", "label_count", "history_count",
+                                                  "empty_layer_count", "config_bytes", "manifest_bytes",
+                                                  "history_mismatch"]}
+        assert numbers == {"runs_as_root": 0, "env_count": 2, "label_count": 1, "history_count": 2,
+                           "empty_layer_count": 1, "config_bytes": -1,
+                           "manifest_bytes": schema1_image["manifest_bytes"], "history_mismatch": 0}
+        # The throwaway CMD step is skipped: the one layer pairs with the ADD step.
+        assert list(image_layers["created"][:]) == [CREATED_UNIX - 61]
+        assert [v.decode() for v in image_layers["created_by"][:]] == ["/bin/sh -c #(nop) ADD dir:abc in /"]
+        assert list(f["layers/history_created"][:]) == [CREATED_UNIX - 61]
+        assert [v.decode() for v in f["tables/manifests_by_media_type/media_type"][:]] == [V1_SIGNED]
+        assert len(f["tables/configs_by_media_type/count"]) == 0

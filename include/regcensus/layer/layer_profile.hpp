@@ -61,6 +61,9 @@ struct LayerProfile {
 
     Pow2Histogram file_size;        // sizes of this layer's regular files
     Pow2Histogram directory_depth;  // depth of each distinct directory
+    std::vector<int64_t> directory_depth_counts;  // distinct directories per depth (index = depth)
+    Pow2Histogram directory_direct_bytes;     // per directory: bytes of the regular files directly inside
+    Pow2Histogram directory_recursive_bytes;  // per directory: bytes of the regular files anywhere under it
     std::array<int64_t, kFileTypeCount> type_files{};
     std::array<int64_t, kFileTypeCount> type_bytes{};
 

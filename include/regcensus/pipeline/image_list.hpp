@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "regcensus/pipeline/image_listing.hpp"
+
 namespace regcensus {
 
 inline constexpr size_t kMaxImageListLineBytes = 64 << 10;
@@ -23,6 +25,7 @@ struct ImageListEntry {
     int64_t pull_count = -1;
     int64_t star_count = -1;
     int line_number = 0;  // for error messages
+    ImageListing listing;
 };
 
 struct ImageList {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "regcensus/pipeline/image_environment.hpp"
+#include "regcensus/pipeline/image_list.hpp"
 #include "regcensus/util/binary_codec.hpp"
 
 namespace regcensus {
@@ -22,6 +24,9 @@ struct ImageRecord {
     std::string manifest_digest, index_digest, media_type, platform;
     int64_t created = -1, pull_count = -1, star_count = -1;
     std::vector<ImageLayerRef> layers;  // base first, as listed in the manifest
+    ImageEnvironment environment;       // config / schema 1 environment and per-layer history
+    ImageListing listing;               // crawl columns of the image list
+    std::string index_media_type;       // of the index or manifest list the tag named; empty otherwise
 
     // Resolved: "ok", or "untagged" (a manifest of a registry's storage no tag
     // names, resolved and analysed like any other; docs/storage.md).

@@ -14,6 +14,19 @@ namespace regcensus::synth {
 enum class ManifestFormat { docker, oci };
 enum class IndexFormat { none, oci_index, docker_manifest_list };
 
+// The runtime part of an image's config and the shape of its history
+// (docs/synth.md, "Execution environment"); shared by an image's platforms.
+struct ConfigPlan {
+    std::string user;                      // "" = unset
+    bool runs_as_root = true;              // what the user means, stated here, not derived
+    std::vector<std::string> ports;        // ExposedPorts keys, in the order written (not sorted)
+    std::vector<std::string> entrypoint;   // empty = no Entrypoint
+    int label_count = 1;
+    std::string docker_version, author;    // "" = not written
+    bool extra_history_step = false;       // one more non-empty history step than layers: no pairing
+    int64_t layer_interval = 0;            // seconds between the history steps of consecutive layers
+};
+
 struct PlatformPlan {
     std::string os = "linux";
     std::string architecture = "amd64";
@@ -21,6 +34,7 @@ struct PlatformPlan {
     std::vector<LayerRecipe> layers;  // base first
     int64_t created = 0;              // Unix seconds
     int64_t created_nanos = 0;        // > 0: the config's timestamp has a fraction
+    ConfigPlan config;
 };
 
 struct ImagePlan {

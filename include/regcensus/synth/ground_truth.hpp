@@ -26,6 +26,16 @@ struct ImageTruth {
     std::vector<std::string> layers;  // digests, base first
     int64_t pull_count = -1;
     int64_t star_count = -1;
+    // The execution environment and build history (docs/synth.md); written for ok rows only.
+    struct Environment {
+        std::string os, architecture, variant, user, exposed_ports, entrypoint, cmd, workdir, docker_version,
+            author, config_media_type;
+        int64_t runs_as_root = -1, env_count = -1, label_count = -1, history_count = -1, empty_layer_count = -1,
+                config_bytes = -1, manifest_bytes = -1, history_mismatch = -1;
+        std::vector<int64_t> layer_created;          // per layer, base first (-1 when mismatched)
+        std::vector<std::string> layer_created_by;   // likewise ("" when mismatched)
+    };
+    Environment environment;
 };
 
 struct GroundTruthSummary {

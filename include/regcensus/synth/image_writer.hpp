@@ -15,7 +15,15 @@ struct WrittenManifest {
     BlobRef blob;
     std::string media_type;
     std::string platform;  // "linux/amd64", "linux/arm64/v8"
+    BlobRef config;        // the config blob of an image manifest
 };
+
+// The history `created` of the layer at `position` (base = 0): the image's
+// created for its top layer, `layer_interval` seconds earlier per layer below.
+int64_t layer_history_created(const PlatformPlan& platform, std::size_t layer_count, std::size_t position);
+
+// The empty_layer history steps an image has besides the ENV step after its base layer.
+std::vector<std::string> empty_history_steps(const ConfigPlan& config);
 
 // Writes the config and the image manifest of one platform of an image.
 WrittenManifest write_image_manifest(BlobStore& store, const PlatformPlan& platform, ManifestFormat format,

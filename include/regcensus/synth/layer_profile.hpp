@@ -36,6 +36,11 @@ struct LayerProfile {
     Pow2Histogram file_sizes;
     std::map<std::string, int64_t> file_types;  // category name -> regular files
     std::vector<FileOccurrence> files;          // in tar order
+    // Over the layer's distinct directories: how many of each depth (index =
+    // depth), and their sizes, direct (regular files directly inside) and
+    // recursive (anywhere under), as the study defines directory size.
+    std::vector<int64_t> directory_depths;
+    Pow2Histogram directory_direct_bytes, directory_recursive_bytes;
 };
 
 class LayerProfileBuilder {

@@ -1,0 +1,15 @@
+#pragma once
+// The ground truth of an image's execution environment and build history,
+// from the plan the config was written from (never by reading the config back).
+#include <vector>
+
+#include "regcensus/synth/corpus_plan.hpp"
+#include "regcensus/synth/ground_truth.hpp"
+#include "regcensus/synth/image_writer.hpp"
+
+namespace regcensus::synth {
+
+ImageTruth::Environment environment_truth(const ImagePlan& image, const WrittenManifest& written,
+                                          const std::vector<const LayerRecord*>& layers);
+
+}  // namespace regcensus::synth
