@@ -28,6 +28,7 @@ namespace {
 
 constexpr int kPercentiles[] = {50, 90};
 constexpr std::size_t kTopTypes = 5;
+constexpr double kEfficiencyThresholds[] = {0.9, 0.95};  // summary.py's EFFICIENCY_THRESHOLDS
 
 using Number = std::variant<int64_t, double>;
 
@@ -196,7 +197,28 @@ struct Summary {
     std::vector<Distribution> distributions;
     int64_t file_count = 0, file_bytes = 0, unique_count = 0, unique_bytes = 0;
     std::vector<TypeRow> by_count, by_bytes;
+    int64_t union_images = -1;         // images with a known efficiency; -1: a file without the union view
+    std::vector<double> union_below;   // share of them below each kEfficiencyThresholds
 };
+
+// The union view (format version 2): its distributions and the share of
+// images below each efficiency threshold, as summary.py computes them.
+void summarize_union(Summary& s, Table& images, const h5::Location& images_group) {
+    auto& d = s.distributions;
+    d.push_back(distribution("image_union_file_count", "files per image, union view", "files", images.ok_values("union_file_count")));
+    d.push_back(distribution("image_union_file_bytes", "file bytes per image, union view", "bytes", images.ok_values("union_file_bytes")));
+    d.push_back(distribution("image_wasted_bytes", "wasted bytes per image", "bytes", images.ok_values("wasted_bytes")));
+    const auto efficiency = read_float64(images_group, "efficiency");
+    std::vector<double> known;
+    for (std::size_t i = 0; i < efficiency.size(); ++i)
+        if (images.ok(i) && efficiency[i] >= 0) known.push_back(efficiency[i]);  // NaN fails >= 0
+    d.push_back(distribution("image_efficiency", "efficiency per image", "fraction", known));
+    s.union_images = static_cast<int64_t>(known.size());
+    for (const double threshold : kEfficiencyThresholds) {
+        const auto below = std::count_if(known.begin(), known.end(), [&](double e) { return e < threshold; });
+        s.union_below.push_back(share(below, s.union_images));
+    }
+}
 
 Summary summarize(const h5::File& file) {
     Summary s;
@@ -250,6 +272,7 @@ Summary summarize(const h5::File& file) {
     d.push_back(distribution("layer_compression_ratio", "compression ratio per layer", "ratio", layers.ok_ratios()));
     if (layers_group.has("mtime_max"))
         d.push_back(distribution("layer_mtime_max", "layer age (newest file mtime)", "unix seconds", layers.ok_values("mtime_max")));
+    if (images_group.has("efficiency")) summarize_union(s, images, images_group);
 
     for (auto v : layers.ok_values("compressed_bytes")) s.layer_compressed += v;
     for (auto v : layers.ok_values("uncompressed_bytes")) s.layer_uncompressed += v;
@@ -309,7 +332,15 @@ void print_json(const Summary& s) {
         std::printf("]");
         sep = ",";
     }
-    std::printf("\n }\n}\n");
+    std::printf("\n }");
+    if (s.union_images >= 0) {
+        std::printf(",\n \"union\": {\"images\": %lld", (long long)s.union_images);
+        for (std::size_t k = 0; k < s.union_below.size(); ++k)
+            std::printf(", \"share_below_%s\": %s", json_number(kEfficiencyThresholds[k]).c_str(),
+                        json_number(s.union_below[k]).c_str());
+        std::printf("}");
+    }
+    std::printf("\n}\n");
 }
 
 void print_text(const Summary& s, const h5::File& file, const std::string& path) {
@@ -334,6 +365,12 @@ void print_text(const Summary& s, const h5::File& file, const std::string& path)
     std::printf("\n  top file types by count\n");
     for (const auto& r : s.by_count)
         std::printf("    %-24s %12s files  %5.1f%%\n", r.type.c_str(), grouped(r.amount).c_str(), 100 * r.share);
+    if (s.union_images >= 0) {
+        std::printf("\n  union view (images with status ok)    %s\n", grouped(s.union_images).c_str());
+        for (std::size_t k = 0; k < s.union_below.size(); ++k)
+            std::printf("  %-38s %.4g\n", ("share with efficiency below " + json_number(kEfficiencyThresholds[k])).c_str(),
+                        s.union_below[k]);
+    }
     std::printf("  top file types by bytes\n");
     for (const auto& r : s.by_bytes)
         std::printf("    %-24s %12s        %5.1f%%\n", r.type.c_str(), human_bytes(double(r.amount)).c_str(), 100 * r.share);
