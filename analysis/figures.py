@@ -658,8 +658,8 @@ def main(argv: list[str] | None = None) -> int:
     except NotResultsFileError as exc:
         print(f"figures.py: error: {exc}", file=sys.stderr)
         return 2
-    if res.format_version != 1:
-        print(f"figures.py: warning: format_version {res.format_version}, this script knows 1",
+    if res.format_version > 2:
+        print(f"figures.py: warning: format_version {res.format_version}, this script knows 1 and 2",
               file=sys.stderr)
     os.makedirs(args.out, exist_ok=True)
 

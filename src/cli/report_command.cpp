@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "regcensus/cli/commands.hpp"
+#include "regcensus/cli/image_report.hpp"
 #include "regcensus/cli/option_parsing.hpp"
 #include "regcensus/h5/h5_location.hpp"
 
@@ -362,15 +363,15 @@ void print_text(const Summary& s, const h5::File& file, const std::string& path)
     std::printf("  %-38s %s\n", "distinct content bytes", human_bytes(double(s.unique_bytes)).c_str());
     std::printf("  %-38s %.4g\n", "dedup ratio by count (files/contents)", share(s.file_count, s.unique_count));
     std::printf("  %-38s %.4g\n", "dedup ratio by bytes", share(s.file_bytes, s.unique_bytes));
-    std::printf("\n  top file types by count\n");
-    for (const auto& r : s.by_count)
-        std::printf("    %-24s %12s files  %5.1f%%\n", r.type.c_str(), grouped(r.amount).c_str(), 100 * r.share);
     if (s.union_images >= 0) {
         std::printf("\n  union view (images with status ok)    %s\n", grouped(s.union_images).c_str());
         for (std::size_t k = 0; k < s.union_below.size(); ++k)
             std::printf("  %-38s %.4g\n", ("share with efficiency below " + json_number(kEfficiencyThresholds[k])).c_str(),
                         s.union_below[k]);
     }
+    std::printf("\n  top file types by count\n");
+    for (const auto& r : s.by_count)
+        std::printf("    %-24s %12s files  %5.1f%%\n", r.type.c_str(), grouped(r.amount).c_str(), 100 * r.share);
     std::printf("  top file types by bytes\n");
     for (const auto& r : s.by_bytes)
         std::printf("    %-24s %12s        %5.1f%%\n", r.type.c_str(), human_bytes(double(r.amount)).c_str(), 100 * r.share);
@@ -382,8 +383,11 @@ int report_command(int argc, char** argv) {
     po::options_description options("regcensus report RESULTS: headline numbers of a results file (docs/report.md)");
     std::string path;
     bool json = false;
+    std::string image;
     options.add_options()("help,h", "show this help")("results", po::value(&path)->required(), "results file")(
-        "json", po::bool_switch(&json), "print the numbers as JSON (the object analysis/summary.py --json prints)");
+        "json", po::bool_switch(&json), "print the numbers as JSON (the object analysis/summary.py --json prints)")(
+        "image", po::value(&image), "one image (its reference as in /images): its layers, what each adds, overwrites "
+                                    "and deletes, and its largest wasted files (docs/union-view.md)");
     po::positional_options_description positional;
     positional.add("results", 1);
     po::variables_map vm;
@@ -392,6 +396,10 @@ int report_command(int argc, char** argv) {
     auto file = h5::File::open_read(path);
     if (file.string_attribute("format") != "regcensus-results")
         throw std::runtime_error(path + " is not a regcensus results file");
+    if (!image.empty()) {
+        print_image_report(file, image);
+        return 0;
+    }
     const auto summary = summarize(file);
     if (json)
         print_json(summary);

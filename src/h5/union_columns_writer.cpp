@@ -7,6 +7,8 @@
 
 namespace regcensus {
 
+void write_image_layer_changes(const h5::File& file, const CensusResults& r);
+
 void write_union_columns(const h5::File& file, const CensusResults& r) {
     auto g = file.open_group("images");
     const std::size_t n = r.images.size();
@@ -53,6 +55,43 @@ void write_union_columns(const h5::File& file, const CensusResults& r) {
                   "bytes");
     g.write_float64("efficiency", efficiency,
                     "1 - wasted_bytes / file_bytes (1 when file_bytes is 0); NaN unless status is ok.");
+    write_image_layer_changes(file, r);
+}
+
+// /image_layers: one row per (image, position), in the order of /images/layer_rows
+// (the group issue #14's writer also fills; whichever runs first creates it).
+void write_image_layer_changes(const h5::File& file, const CensusResults& r) {
+    auto g = file.has("image_layers") ? file.open_group("image_layers") : file.create_group("image_layers");
+    const auto& offsets = r.plan.image_layer_offsets;
+    const std::size_t rows = r.plan.image_layer_rows.size();
+    std::vector<int64_t> added_files(rows, -1), added_bytes(rows, -1), over_files(rows, -1), over_bytes(rows, -1),
+        del_files(rows, -1), del_bytes(rows, -1);
+    for (std::size_t i = 0; i < r.images.size() && i + 1 < offsets.size(); ++i) {
+        if (i >= r.image_union.size() || !r.image_union[i] || !r.images[i].ok()) continue;
+        const auto& changes = r.image_union[i]->layer_changes;
+        for (auto k = offsets[i]; k < offsets[i + 1]; ++k) {
+            const auto at = static_cast<std::size_t>(k);
+            const auto position = static_cast<std::size_t>(k - offsets[i]);
+            const auto& layer = r.layers[static_cast<std::size_t>(r.plan.image_layer_rows[at])];
+            added_files[at] = layer.file_count;
+            added_bytes[at] = layer.file_bytes;
+            if (position < changes.size()) {
+                over_files[at] = changes[position].overwritten_file_count;
+                over_bytes[at] = changes[position].overwritten_bytes;
+                del_files[at] = changes[position].deleted_file_count;
+                del_bytes[at] = changes[position].deleted_bytes;
+            }
+        }
+    }
+    const char* unknown = " -1 unless the image's status is ok.";
+    g.write_int64("added_file_count", added_files, std::string("Regular files the layer adds (its file_count).") + unknown);
+    g.write_int64("added_bytes", added_bytes, std::string("Bytes of the regular files the layer adds (its file_bytes).") + unknown, "bytes");
+    g.write_int64("overwritten_file_count", over_files,
+                  std::string("Regular files of this image's view (this layer's own included) that the layer's entries hide.") + unknown);
+    g.write_int64("overwritten_bytes", over_bytes, std::string("Bytes of those overwritten files.") + unknown, "bytes");
+    g.write_int64("deleted_file_count", del_files,
+                  std::string("Regular files of the view below that the layer's whiteout and opaque markers remove.") + unknown);
+    g.write_int64("deleted_bytes", del_bytes, std::string("Bytes of those deleted files.") + unknown, "bytes");
 }
 
 void write_sharing_columns(const h5::File& file, const CensusResults& r) {

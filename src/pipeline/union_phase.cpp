@@ -185,6 +185,9 @@ void put_figures(ByteWriter& out, int64_t image, const UnionFigures& f) {
                       f.overwritten_bytes, f.deleted_file_count, f.deleted_bytes, f.duplicate_file_count,
                       f.duplicate_bytes})
         out.put(v);
+    out.put<uint64_t>(f.layer_changes.size());
+    for (const auto& c : f.layer_changes)
+        for (int64_t v : {c.overwritten_file_count, c.overwritten_bytes, c.deleted_file_count, c.deleted_bytes}) out.put(v);
 }
 
 UnionFigures get_figures(ByteReader& in) {
@@ -193,6 +196,10 @@ UnionFigures get_figures(ByteReader& in) {
                        &f.overwritten_file_count, &f.overwritten_bytes, &f.deleted_file_count, &f.deleted_bytes,
                        &f.duplicate_file_count, &f.duplicate_bytes})
         *v = in.get<int64_t>();
+    f.layer_changes.resize(in.get<uint64_t>());
+    for (auto& c : f.layer_changes)
+        for (int64_t* v : {&c.overwritten_file_count, &c.overwritten_bytes, &c.deleted_file_count, &c.deleted_bytes})
+            *v = in.get<int64_t>();
     return f;
 }
 
@@ -203,6 +210,7 @@ public:
 
     void run(const Task& task) {
         UnionView view;
+        changes_.clear();
         const auto chain = tree_.chain_to(task.node);
         for (std::size_t i = 0; i + 1 < chain.size(); ++i) apply(view, chain[i]);
         if (!task.whole) {
@@ -220,6 +228,7 @@ public:
         while (!stack.empty()) {
             if (stack.back().entered) {
                 view.undo_to(stack.back().mark);
+                changes_.pop_back();
                 stack.pop_back();
                 continue;
             }
@@ -234,18 +243,27 @@ public:
     }
 
 private:
+    // Applies the node's layer and notes what it removed (changes_ follows the chain).
     void apply(UnionView& view, int32_t node) {
+        const auto before = view.mark();
         view.apply(cache_.get(tree_.nodes[static_cast<std::size_t>(node)].layer));
+        const auto after = view.mark();
+        changes_.push_back({after.overwritten_file_count - before.overwritten_file_count,
+                            after.overwritten_bytes - before.overwritten_bytes,
+                            after.deleted_file_count - before.deleted_file_count,
+                            after.deleted_bytes - before.deleted_bytes});
         ++stats_.layers_applied;
     }
     void record(const UnionView& view, int32_t node) {
         const auto& images = tree_.nodes[static_cast<std::size_t>(node)].images;
         if (images.empty()) return;
-        const UnionFigures figures = view.figures();
+        UnionFigures figures = view.figures();
+        figures.layer_changes = changes_;
         for (const int64_t image : images) put_figures(out_, image, figures);
     }
 
     const ChainTree& tree_;
+    std::vector<LayerChange> changes_;  // one per layer of the chain applied so far
     EntryCache& cache_;
     ByteWriter& out_;
     UnionPhaseStats& stats_;

@@ -104,6 +104,7 @@ void UnionView::insert(const std::string& path, const Node& node, bool logged) {
 void UnionView::erase(std::map<std::string, Node, std::less<>>::iterator at, Removal why) {
     const Node& node = at->second;
     if (node.kind == EntryKindCode::file) {
+        if (on_removed_file) on_removed_file({at->first, node.size, why == Removal::deleted});
         if (why == Removal::overwritten) {
             ++overwritten_files_;
             overwritten_bytes_ += node.size;
@@ -143,6 +144,11 @@ void UnionView::count(const std::string& path, const Node& node, int sign) {
         case EntryKindCode::symlink: symlinks_ += sign; break;
         default: break;
     }
+}
+
+void UnionView::for_each_file(const std::function<void(const std::string&, int64_t, uint64_t, uint64_t)>& visit) const {
+    for (const auto& [path, node] : nodes_)
+        if (node.kind == EntryKindCode::file) visit(path, node.size, node.hash_high, node.hash_low);
 }
 
 UnionView::Mark UnionView::mark() const {

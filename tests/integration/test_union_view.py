@@ -1,10 +1,12 @@
 """The union view (format version 2): every /images union column and the /layers sharing-by-manifest columns
 equal the synth generator's independent replay, for 1, 2 and 3 ranks and other shard cuts, with identical
 datasets; the corpus holds every case the contract names, so the comparison cannot pass on empty figures."""
+import subprocess
+
 import pytest
 
 from census_checks import UNION_FIELDS, check_union, check_union_invariant, datasets
-from conftest import mpirun
+from conftest import BIN, mpirun, run
 from results import open_results
 
 RANKS = [1, 2, 3]
@@ -23,6 +25,10 @@ def union_runs(corpus, tmp_path_factory):
     mpirun(2, "run", "--layout", corpus["dir"] / "layout", "--images", corpus["images"], "--out", work / "results.h5",
            "--work", work / "work", "--shard-bytes", "1", "--memory-per-rank", "65536")
     out["small"] = work / "results.h5"
+    work = tmp_path_factory.mktemp("union-files")
+    mpirun(3, "run", "--layout", corpus["dir"] / "layout", "--images", corpus["images"], "--out", work / "results.h5",
+           "--work", work / "work", "--files")
+    out["files"] = work / "results.h5"
     return out
 
 
@@ -74,3 +80,48 @@ def test_union_changes_layer_figures(union_runs, corpus):
         assert images["duplicate_bytes"][i] >= 2 * 2600 + 900
         for name in UNION_FIELDS:
             assert images[name][i] == truth[i][name], name
+
+
+def test_files_run_differs_only_by_the_files_table(union_runs):
+    with_files = {k: v for k, v in datasets(union_runs["files"]).items() if not k.startswith("files/")}
+    assert with_files == datasets(union_runs[1])
+
+
+def test_image_layers_sum_to_the_image(union_runs):
+    """/image_layers: per (image, position), what each layer adds, overwrites and deletes; summed over an image's
+    layers they give its file_count, overwritten and deleted columns."""
+    with open_results(union_runs[2]) as res:
+        images = res.table("images", columns=["status", "file_count", "file_bytes", "overwritten_file_count",
+                                               "overwritten_bytes", "deleted_file_count", "deleted_bytes",
+                                               "layer_offsets"])
+        per_layer = res.table("image_layers")
+    offsets = images["layer_offsets"]
+    for i, status in enumerate(images["status"]):
+        rows = slice(offsets[i], offsets[i + 1])
+        for column, image_column in (("added_file_count", "file_count"), ("added_bytes", "file_bytes"),
+                                     ("overwritten_file_count", "overwritten_file_count"),
+                                     ("overwritten_bytes", "overwritten_bytes"),
+                                     ("deleted_file_count", "deleted_file_count"), ("deleted_bytes", "deleted_bytes")):
+            if status == "ok":
+                assert per_layer[column][rows].sum() == images[image_column][i], (i, column)
+            else:
+                assert (per_layer[column][rows] == -1).all(), (i, column)
+
+
+def test_report_image_lists_layers_and_wasted_files(union_runs, corpus):
+    truth = corpus["truth"]["images"]
+    i = next(k for k, im in enumerate(truth) if im["status"] == "ok" and "/app-004" in im["reference"])
+    text = run([BIN, "report", "--image", truth[i]["reference"], union_runs["files"]]).stdout
+    assert f"wasted                    {truth[i]['wasted_bytes']} bytes" in text, text
+    # One table row per layer, then the largest wasted files: the change layer deletes deleted-dir/sub/y.txt
+    # (5000 bytes), the largest file the set-up layer holds.
+    for position, digest in enumerate(truth[i]["layers"]):
+        assert f"  {position:<3} {digest[:19]}" in text, (position, text)
+    assert "deleted by layer" in text and "duplicate" in text, text
+    listed = [line for line in text.splitlines()[text.splitlines().index("  largest wasted files") + 1:] if line.strip()]
+    assert len(listed) == 20
+    sizes = [int(line.split()[0]) for line in listed]
+    assert sizes == sorted(sizes, reverse=True)
+    missing = subprocess.run([BIN, "report", "--image", "no/such:image", str(union_runs["files"])],
+                             capture_output=True, text=True)
+    assert missing.returncode != 0 and "no image no/such:image" in missing.stderr

@@ -6,6 +6,7 @@
 // up, so a layer shared by many images is applied once per tree edge
 // (docs/union-view.md).
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -16,11 +17,20 @@
 
 namespace regcensus {
 
+// What applying one layer removed from the view below it (and from itself):
+// regular files hidden by its entries, and removed by its markers.
+struct LayerChange {
+    int64_t overwritten_file_count = 0, overwritten_bytes = 0, deleted_file_count = 0, deleted_bytes = 0;
+    auto operator<=>(const LayerChange&) const = default;
+};
+
 // The /images union columns of one image (wasted_bytes and efficiency follow from them).
 struct UnionFigures {
     int64_t file_count = 0, file_bytes = 0, dir_count = 0, max_depth = 0, symlink_count = 0;
     int64_t overwritten_file_count = 0, overwritten_bytes = 0, deleted_file_count = 0, deleted_bytes = 0;
     int64_t duplicate_file_count = 0, duplicate_bytes = 0;
+    // One per layer of the image, base first (the /image_layers columns); filled by the walk.
+    std::vector<LayerChange> layer_changes;
     auto operator<=>(const UnionFigures&) const = default;
 };
 
@@ -39,6 +49,15 @@ public:
     UnionFigures figures() const;
     // Paths in the view (for tests and memory accounting).
     std::size_t size() const { return nodes_.size(); }
+    // Called for every regular file removed (report --image lists the largest).
+    struct RemovedFile {
+        std::string path;
+        int64_t size;
+        bool deleted;  // by a marker; else overwritten
+    };
+    std::function<void(const RemovedFile&)> on_removed_file;
+    // Every regular file of the view, in path order: path, size, content hash.
+    void for_each_file(const std::function<void(const std::string&, int64_t, uint64_t, uint64_t)>& visit) const;
 
 private:
     struct Node {
