@@ -37,7 +37,7 @@ for n in $sizes; do
     end=$(date +%s.%N)
     census=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
     union=$(sed -n 's/.*union view of .* tasks, \([0-9.]*\) s.*/\1/p' <<<"$log" | head -1)
-    peaks=$(sed -n 's/.*peak_kib=\([0-9]*\).*/\1/p' <<<"$log" | awk '{ printf "%s%.0f", NR > 1 ? " " : "", $1 / 1024 }')
+    peaks=$(sed -n 's/.*peak_kib=\([0-9]*\).*/\1/p' <<<"$log" | awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 / 1024 }')
     per_image[$n]=$(awk -v u="$union" -v n="$n" 'BEGIN { printf "%.1f", 1e6 * u / n }')
     printf '%-7s %10s %10s %7.1f%% %14s %s\n' "$n" "$census" "$union" \
         "$(awk -v u="$union" -v c="$census" 'BEGIN { print 100 * u / c }')" "${per_image[$n]}" "$peaks"

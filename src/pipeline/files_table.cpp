@@ -80,9 +80,10 @@ std::size_t write_files_table(const h5::File& file, const CensusPlan& plan, cons
     for (const auto& [first_row, s] : order) {
         const std::string path = shard_path(work_dir, plan.shards[s].id);
         const auto statuses = read_shard_statuses(path);
+        const auto offsets = read_shard_entry_offsets(path);
         for (std::size_t p = 0; p < plan.shards[s].digests.size(); ++p) {
             if (statuses.at(p) != "ok") continue;
-            columns.add(row_of.at(plan.shards[s].digests[p]), read_shard_layer_entries(path, p));
+            columns.add(row_of.at(plan.shards[s].digests[p]), read_shard_layer_entries(path, p, offsets));
         }
     }
     return columns.layer.size();

@@ -207,14 +207,22 @@ std::vector<std::string> read_shard_statuses(const std::string& path) {
     return h5::File::open_read(path).open_group("layers").read_strings("status");
 }
 
-std::vector<EntryRecord> read_shard_layer_entries(const std::string& path, std::size_t position) {
-    const auto entries = h5::File::open_read(path).open_group("entries");
-    const auto offsets = entries.read_int64("offsets");
+std::vector<int64_t> read_shard_entry_offsets(const std::string& path) {
+    return h5::File::open_read(path).open_group("entries").read_int64("offsets");
+}
+
+std::vector<EntryRecord> read_shard_layer_entries(const std::string& path, std::size_t position,
+                                                  const std::vector<int64_t>& offsets) {
     if (position + 1 >= offsets.size()) throw std::out_of_range("shard " + path + " has no layer " + std::to_string(position));
     const auto start = offsets[position], end = offsets[position + 1];
     if (start < 0 || end < start) throw std::runtime_error("shard " + path + ": bad entry table offsets");
+    const auto entries = h5::File::open_read(path).open_group("entries");
     const auto blob = entries.read_bytes_range("tables", static_cast<std::size_t>(start), static_cast<std::size_t>(end - start));
     return decode_entry_table(blob);
+}
+
+std::vector<EntryRecord> read_shard_layer_entries(const std::string& path, std::size_t position) {
+    return read_shard_layer_entries(path, position, read_shard_entry_offsets(path));
 }
 
 bool is_retryable_status(const std::string& status) {

@@ -29,6 +29,7 @@ public:
         locations_.resize(layers.layers.size());
         for (std::size_t s = 0; s < plan.shards.size(); ++s) {
             shard_paths_.push_back(shard_path(work_dir, plan.shards[s].id));
+            shard_offsets_.emplace_back();
             for (std::size_t p = 0; p < plan.shards[s].digests.size(); ++p)
                 locations_.at(row_of.at(plan.shards[s].digests[p])) = {s, p};
         }
@@ -41,7 +42,10 @@ public:
         }
         const LayerLocation& at = locations_.at(row);
         Cached item;
-        item.entries = read_shard_layer_entries(shard_paths_.at(at.shard), at.position);
+        auto& offsets = shard_offsets_.at(at.shard);
+        // Read once per shard: re-reading them per layer would grow with the shard's layer count.
+        if (offsets.empty()) offsets = read_shard_entry_offsets(shard_paths_.at(at.shard));
+        item.entries = read_shard_layer_entries(shard_paths_.at(at.shard), at.position, offsets);
         for (const auto& e : item.entries) item.bytes += sizeof(EntryRecord) + e.path.size() + e.link_target.size();
         order_.push_front(row);
         item.use = order_.begin();
@@ -66,6 +70,7 @@ private:
     std::size_t budget_;
     std::size_t used_ = 0;
     std::vector<std::string> shard_paths_;
+    std::vector<std::vector<int64_t>> shard_offsets_;  // entry-table offsets per shard, read on first use
     std::vector<LayerLocation> locations_;
     std::unordered_map<uint32_t, Cached> cached_;
     std::list<uint32_t> order_;  // most recently used first
