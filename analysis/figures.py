@@ -543,6 +543,83 @@ def dedup_copies(res, log):
     return fig
 
 
+# -- The union view (format version 2, docs/union-view.md) -----------------------
+
+def _union_columns(res, log, columns: list[str]) -> dict:
+    """The given /images columns over the rows with status ok (the union columns are -1 / NaN elsewhere)."""
+    for column in columns:
+        _require_optional_column(res, "images", column)
+    t = res.table("images", columns=["status", *columns])
+    ok = _ok_rows(t, "images", log)
+    return {c: t[c][ok] for c in columns}
+
+
+def efficiency_cdf(res, log):
+    """Efficiency per image (1 - wasted / file bytes), as `dive` reports it for one image."""
+    eff = _union_columns(res, log, ["efficiency"])["efficiency"].astype(np.float64)
+    eff = eff[eff >= 0]
+    _require(eff, "efficiencies")
+    return _cdf_figure([(eff, None)], "fraction", "efficiency (1 - wasted bytes / file bytes)", "images",
+                       f"Image efficiency CDF: {_n(eff.size)} images, median {np.median(eff):.3f}, "
+                       f"{np.mean(eff < 0.9):.1%} below 0.9")
+
+
+def wasted_bytes_cdf(res, log):
+    """Bytes each image wastes: overwritten + deleted + duplicated inside its final view."""
+    wasted = _known(_union_columns(res, log, ["wasted_bytes"])["wasted_bytes"], "wasted bytes", log)
+    _require(wasted, "wasted bytes")
+    return _cdf_figure([(wasted, None)], "bytes", "wasted bytes per image", "images",
+                       f"Wasted bytes per image CDF: {_n(wasted.size)} images")
+
+
+def union_vs_summed_files(res, log):
+    """Files a container sees against files summed over the layers, one point per image."""
+    t = _union_columns(res, log, ["file_count", "union_file_count"])
+    keep = (t["file_count"] >= 0) & (t["union_file_count"] >= 0)
+    summed, union = t["file_count"][keep], t["union_file_count"][keep]
+    _require(summed, "file counts")
+    fig, ax = _new_figure(6.0, 6.0)
+    ax.scatter(summed, union, s=8, alpha=0.5)
+    top = max(int(summed.max()), 1)
+    ax.plot([0, top], [0, top], color="grey", linewidth=0.8, label="union = summed")
+    if _spans_decades(summed[summed > 0]):
+        ax.set_xscale("symlog")
+        ax.set_yscale("symlog")
+    ax.set_xlabel("regular files summed over the image's layers")
+    ax.set_ylabel("regular files in the union view")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper left")
+    ax.set_title(f"Union vs summed files: {_n(summed.size)} images")
+    return fig
+
+
+def top_wasted_images(res, log, top: int = 20):
+    """The images with the most wasted bytes, split into overwritten, deleted and duplicate bytes."""
+    columns = ["overwritten_bytes", "deleted_bytes", "duplicate_bytes", "wasted_bytes"]
+    for column in columns:
+        _require_optional_column(res, "images", column)
+    t = res.table("images", columns=["status", "reference", *columns])
+    ok = _ok_rows(t, "images", log)
+    rows = np.flatnonzero(ok & (t["wasted_bytes"] > 0))
+    _require(rows, "wasted bytes")
+    rows = rows[np.argsort(-t["wasted_bytes"][rows], kind="stable")][:top]
+    fig, ax = _new_figure(8.0, 0.3 * len(rows) + 1.5)
+    y = np.arange(len(rows))[::-1]
+    left = np.zeros(len(rows))
+    for column, label in (("overwritten_bytes", "overwritten"), ("deleted_bytes", "deleted"),
+                          ("duplicate_bytes", "duplicate")):
+        ax.barh(y, t[column][rows], left=left, height=0.7, label=label)
+        left += t[column][rows]
+    ax.set_yticks(y)
+    ax.set_yticklabels([str(t["reference"][r]) for r in rows], fontsize=7)
+    ax.xaxis.set_major_formatter(FuncFormatter(_si_bytes))
+    ax.set_xlabel("wasted bytes")
+    ax.legend(loc="lower right")
+    ax.set_title(f"The {len(rows)} images with the most wasted bytes")
+    fig.tight_layout()
+    return fig
+
+
 FIGURES = {
     "image_created": image_created,
     "image_size_cdf": image_size_cdf,
@@ -563,6 +640,10 @@ FIGURES = {
     "file_types_bytes": file_types_bytes,
     "compression_ratio_cdf": compression_ratio_cdf,
     "layer_age_cdf": layer_age_cdf,
+    "efficiency_cdf": efficiency_cdf,
+    "wasted_bytes_cdf": wasted_bytes_cdf,
+    "union_vs_summed_files": union_vs_summed_files,
+    "top_wasted_images": top_wasted_images,
 }
 
 
@@ -599,8 +680,8 @@ def main(argv: list[str] | None = None) -> int:
     except NotResultsFileError as exc:
         print(f"figures.py: error: {exc}", file=sys.stderr)
         return 2
-    if res.format_version != 1:
-        print(f"figures.py: warning: format_version {res.format_version}, this script knows 1",
+    if res.format_version > 2:
+        print(f"figures.py: warning: format_version {res.format_version}, this script knows 1 and 2",
               file=sys.stderr)
     os.makedirs(args.out, exist_ok=True)
 

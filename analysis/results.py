@@ -30,7 +30,7 @@ import h5py
 import numpy as np
 
 FORMAT_NAME = "regcensus-results"
-SUPPORTED_FORMAT_VERSION = 1
+SUPPORTED_FORMAT_VERSION = 2  # version 2: the union view (docs/union-view.md)
 
 # The tables of the contract; table() accepts any group of 1-D datasets
 # (e.g. "dedup/top") but these are the ones users ask for most.

@@ -59,7 +59,14 @@ COLUMN_DISTRIBUTIONS = {
 OPTIONAL_DISTRIBUTIONS = {
     "image_shared_file_fraction": ("images", "shared_file_fraction", "shared-file fraction per image", "fraction"),
     "layer_mtime_max": ("layers", "mtime_max", "layer age (newest file mtime)", "unix seconds"),
+    # The union view (format version 2, docs/union-view.md).
+    "image_union_file_count": ("images", "union_file_count", "files per image, union view", "files"),
+    "image_union_file_bytes": ("images", "union_file_bytes", "file bytes per image, union view", "bytes"),
+    "image_wasted_bytes": ("images", "wasted_bytes", "wasted bytes per image", "bytes"),
+    "image_efficiency": ("images", "efficiency", "efficiency per image", "fraction"),
 }
+# The union view's efficiency thresholds: the share of images below each.
+EFFICIENCY_THRESHOLDS = (0.9, 0.95)
 RATIO_DISTRIBUTIONS = {
     "image_compression_ratio": ("images", "compression ratio per image"),
     "layer_compression_ratio": ("layers", "compression ratio per layer"),
@@ -84,7 +91,8 @@ UNITS = {
 ORDER = ["image_compressed_bytes", "image_uncompressed_bytes", "image_pull_count", "image_layer_count",
          "layer_ref_count", "image_file_count", "image_compression_ratio", "image_shared_file_fraction",
          "layer_compressed_bytes", "layer_uncompressed_bytes", "layer_file_count", "layer_dir_count",
-         "layer_max_depth", "content_copies", "file_size", "layer_compression_ratio", "layer_mtime_max"] + list(AGE_DISTRIBUTIONS)
+         "layer_max_depth", "content_copies", "file_size", "layer_compression_ratio", "layer_mtime_max",
+         "image_union_file_count", "image_union_file_bytes", "image_wasted_bytes", "image_efficiency"] + list(AGE_DISTRIBUTIONS)
 
 
 def nearest_rank(sorted_values, p: int):
@@ -134,7 +142,8 @@ def compute(path: str) -> dict:
         images = res.table("images", columns=[c for c in res.columns("images")
                                                if c in ("status", "compressed_bytes", "uncompressed_bytes",
                                                         "layer_count", "file_count", "pull_count",
-                                                        "shared_file_fraction")])
+                                                        "shared_file_fraction", "union_file_count",
+                                                        "union_file_bytes", "wasted_bytes", "efficiency")])
         layers = res.table("layers", columns=[c for c in res.columns("layers")
                                                if c in ("status", "compressed_bytes", "uncompressed_bytes",
                                                         "file_count", "dir_count", "max_depth", "ref_count",
@@ -184,6 +193,14 @@ def compute(path: str) -> dict:
                             "share": _share(int(types[column][i]), total)}
                            for i in ranked[:TOP_TYPES] if types[column][i] > 0]
 
+        union = {}
+        if "efficiency" in images:
+            efficiency = images["efficiency"][ok["images"]]
+            efficiency = efficiency[efficiency >= 0]  # drops NaN
+            union = {"images": int(len(efficiency)),
+                     **{f"share_below_{t}": _share(int((efficiency < t).sum()), int(len(efficiency)))
+                        for t in EFFICIENCY_THRESHOLDS}}
+
         summary = {
             "images": {"listed": int(len(images["status"])), "ok": int(ok["images"].sum())},
             "layers": {"distinct": int(len(layers["status"])), "ok": int(ok["layers"].sum()),
@@ -192,6 +209,7 @@ def compute(path: str) -> dict:
             "distributions": {k: dist[k] for k in ORDER if k in dist},
             "dedup": d,
             "file_types": {"by_count": top["file_count"], "by_bytes": top["file_bytes"]},
+            **({"union": union} if union else {}),
             **compute_extras(res),
         }
     storage = storage_section(path)  # a census read from a registry's storage (docs/storage.md)
@@ -248,6 +266,11 @@ def markdown(s: dict, title: str) -> str:
               f"| distinct content bytes | {d['unique_bytes']:,} ({human_bytes(d['unique_bytes'])}) |",
               f"| dedup ratio by count (files / contents) | {d['ratio_by_count']:.4g} |",
               f"| dedup ratio by bytes | {d['ratio_by_bytes']:.4g} |"]
+    if "union" in s:
+        u = s["union"]
+        lines += ["", "| union view (images with status ok) | value |", "| --- | ---: |",
+                  f"| images | {u['images']:,} |"]
+        lines += [f"| share with efficiency below {t} | {u[f'share_below_{t}']:.4g} |" for t in EFFICIENCY_THRESHOLDS]
     for key, column, what in (("by_count", "file_count", "files"), ("by_bytes", "file_bytes", "bytes")):
         lines += ["", f"| top file types by {what} | {what} | share |", "| --- | ---: | ---: |"]
         for row in s["file_types"][key]:

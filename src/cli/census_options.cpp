@@ -83,7 +83,8 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
         options.add_options()("out", po::value(&o.out_path)->required(), "results file to write (HDF5)")(
             "top", po::value(&o.top_rows)->default_value(o.top_rows), "rows of /dedup/top")(
             "memory-per-rank", po::value(&o.memory_per_rank)->default_value(o.memory_per_rank),
-            "bytes of content records a rank holds in the duplicate index before spilling sorted runs to --work");
+            "bytes of content records a rank holds in the duplicate index before spilling sorted runs to --work")(
+            "files", po::bool_switch(&o.files), "write /files: one row per tar entry of every layer (large)");
     if (analyses)
         options.add_options()("resume", po::bool_switch(&o.resume), "continue the run of --work: finished shards are skipped")(
             "retry-failed", po::bool_switch(&o.retry_failed),

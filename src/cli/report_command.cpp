@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "regcensus/cli/commands.hpp"
+#include "regcensus/cli/image_report.hpp"
 #include "regcensus/cli/option_parsing.hpp"
 #include "regcensus/cli/report_extras.hpp"
 #include "regcensus/cli/storage_report.hpp"
@@ -30,6 +31,7 @@ namespace {
 
 constexpr int kPercentiles[] = {50, 90};
 constexpr std::size_t kTopTypes = 5;
+constexpr double kEfficiencyThresholds[] = {0.9, 0.95};  // summary.py's EFFICIENCY_THRESHOLDS
 
 using Number = std::variant<int64_t, double>;
 
@@ -198,7 +200,28 @@ struct Summary {
     std::vector<Distribution> distributions;
     int64_t file_count = 0, file_bytes = 0, unique_count = 0, unique_bytes = 0;
     std::vector<TypeRow> by_count, by_bytes;
+    int64_t union_images = -1;         // images with a known efficiency; -1: a file without the union view
+    std::vector<double> union_below;   // share of them below each kEfficiencyThresholds
 };
+
+// The union view (format version 2): its distributions and the share of
+// images below each efficiency threshold, as summary.py computes them.
+void summarize_union(Summary& s, Table& images, const h5::Location& images_group) {
+    auto& d = s.distributions;
+    d.push_back(distribution("image_union_file_count", "files per image, union view", "files", images.ok_values("union_file_count")));
+    d.push_back(distribution("image_union_file_bytes", "file bytes per image, union view", "bytes", images.ok_values("union_file_bytes")));
+    d.push_back(distribution("image_wasted_bytes", "wasted bytes per image", "bytes", images.ok_values("wasted_bytes")));
+    const auto efficiency = read_float64(images_group, "efficiency");
+    std::vector<double> known;
+    for (std::size_t i = 0; i < efficiency.size(); ++i)
+        if (images.ok(i) && efficiency[i] >= 0) known.push_back(efficiency[i]);  // NaN fails >= 0
+    d.push_back(distribution("image_efficiency", "efficiency per image", "fraction", known));
+    s.union_images = static_cast<int64_t>(known.size());
+    for (const double threshold : kEfficiencyThresholds) {
+        const auto below = std::count_if(known.begin(), known.end(), [&](double e) { return e < threshold; });
+        s.union_below.push_back(share(below, s.union_images));
+    }
+}
 
 Summary summarize(const h5::File& file) {
     Summary s;
@@ -254,6 +277,7 @@ Summary summarize(const h5::File& file) {
         d.push_back(distribution("layer_mtime_max", "layer age (newest file mtime)", "unix seconds", layers.ok_values("mtime_max")));
     for (auto& extra : layer_age_distributions(file))
         d.push_back(distribution(extra.name, extra.label, "days", std::move(extra.values)));
+    if (images_group.has("efficiency")) summarize_union(s, images, images_group);
 
     for (auto v : layers.ok_values("compressed_bytes")) s.layer_compressed += v;
     for (auto v : layers.ok_values("uncompressed_bytes")) s.layer_uncompressed += v;
@@ -313,8 +337,16 @@ void print_json(const Summary& s, const std::string& extra_members) {
         std::printf("]");
         sep = ",";
     }
+    std::printf("\n }");
+    if (s.union_images >= 0) {
+        std::printf(",\n \"union\": {\"images\": %lld", (long long)s.union_images);
+        for (std::size_t k = 0; k < s.union_below.size(); ++k)
+            std::printf(", \"share_below_%s\": %s", json_number(kEfficiencyThresholds[k]).c_str(),
+                        json_number(s.union_below[k]).c_str());
+        std::printf("}");
+    }
     // The caller closes the object: members from other sections follow.
-    std::printf("\n }%s", extra_members.c_str());
+    std::printf("%s", extra_members.c_str());
 }
 
 void print_text(const Summary& s, const h5::File& file, const std::string& path) {
@@ -336,6 +368,12 @@ void print_text(const Summary& s, const h5::File& file, const std::string& path)
     std::printf("  %-38s %s\n", "distinct content bytes", human_bytes(double(s.unique_bytes)).c_str());
     std::printf("  %-38s %.4g\n", "dedup ratio by count (files/contents)", share(s.file_count, s.unique_count));
     std::printf("  %-38s %.4g\n", "dedup ratio by bytes", share(s.file_bytes, s.unique_bytes));
+    if (s.union_images >= 0) {
+        std::printf("\n  union view (images with status ok)    %s\n", grouped(s.union_images).c_str());
+        for (std::size_t k = 0; k < s.union_below.size(); ++k)
+            std::printf("  %-38s %.4g\n", ("share with efficiency below " + json_number(kEfficiencyThresholds[k])).c_str(),
+                        s.union_below[k]);
+    }
     std::printf("\n  top file types by count\n");
     for (const auto& r : s.by_count)
         std::printf("    %-24s %12s files  %5.1f%%\n", r.type.c_str(), grouped(r.amount).c_str(), 100 * r.share);
@@ -350,8 +388,11 @@ int report_command(int argc, char** argv) {
     po::options_description options("regcensus report RESULTS: headline numbers of a results file (docs/report.md)");
     std::string path;
     bool json = false;
+    std::string image;
     options.add_options()("help,h", "show this help")("results", po::value(&path)->required(), "results file")(
-        "json", po::bool_switch(&json), "print the numbers as JSON (the object analysis/summary.py --json prints)");
+        "json", po::bool_switch(&json), "print the numbers as JSON (the object analysis/summary.py --json prints)")(
+        "image", po::value(&image), "one image (its reference as in /images): its layers, what each adds, overwrites "
+                                    "and deletes, and its largest wasted files (docs/union-view.md)");
     po::positional_options_description positional;
     positional.add("results", 1);
     po::variables_map vm;
@@ -360,6 +401,10 @@ int report_command(int argc, char** argv) {
     auto file = h5::File::open_read(path);
     if (file.string_attribute("format") != "regcensus-results")
         throw std::runtime_error(path + " is not a regcensus results file");
+    if (!image.empty()) {
+        print_image_report(file, image);
+        return 0;
+    }
     const auto summary = summarize(file);
     const auto extras = report_extras(file);
     if (json) {

@@ -254,6 +254,22 @@ std::vector<char> Location::read_bytes(const std::string& name) const {
     return bytes;
 }
 
+std::vector<char> Location::read_bytes_range(const std::string& name, std::size_t start, std::size_t count) const {
+    Handle dataset(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose, "H5Dopen2");
+    Handle space(H5Dget_space(dataset.id()), H5Sclose, "H5Dget_space");
+    const auto length = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id()));
+    if (start > length || count > length - start)
+        throw std::out_of_range("h5: " + name + " has no elements [" + std::to_string(start) + ", " +
+                                std::to_string(start + count) + ")");
+    std::vector<char> bytes(count);
+    if (count == 0) return bytes;
+    const hsize_t first = start, n = count;
+    check_status(H5Sselect_hyperslab(space.id(), H5S_SELECT_SET, &first, nullptr, &n, nullptr), "H5Sselect_hyperslab");
+    Handle memory(H5Screate_simple(1, &n, nullptr), H5Sclose, "H5Screate_simple");
+    check_status(H5Dread(dataset.id(), H5T_NATIVE_UCHAR, memory.id(), space.id(), H5P_DEFAULT, bytes.data()), "H5Dread");
+    return bytes;
+}
+
 std::vector<int64_t> Location::read_int64(const std::string& name) const {
     Handle dataset(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose, "H5Dopen2");
     Handle space(H5Dget_space(dataset.id()), H5Sclose, "H5Dget_space");
@@ -375,5 +391,13 @@ void File::close() {
     }
     if (!cause.empty()) throw Error("cannot write " + path_, cause);
 }
+
+}  // namespace regcensus::h5
+
+namespace regcensus::h5 {
+
+hid_t checked(hid_t id, const char* what) { return check(id, what); }
+void checked_status(herr_t status, const char* what) { check_status(status, what); }
+Handle utf8_string_datatype() { return utf8_string_type(); }
 
 }  // namespace regcensus::h5

@@ -7,6 +7,7 @@
 #include "regcensus/h5/h5_location.hpp"
 #include "regcensus/h5/provenance_attributes.hpp"
 #include "regcensus/storage/storage_results.hpp"
+#include "regcensus/h5/union_columns_writer.hpp"
 
 namespace regcensus {
 namespace {
@@ -79,7 +80,8 @@ void write_images(const h5::File& file, const CensusResults& r) {
     std::vector<double> shared_fraction;
     for (const auto& x : t) shared_fraction.push_back(x.shared_file_fraction);
     g.write_float64("shared_file_fraction", shared_fraction,
-                    "Fraction of the image's files whose content also occurs in another image of the list; "
+                    "Fraction of the image's files whose content also occurs in another image of the list (another "
+                    "distinct manifest digest: tags of one manifest are one image); "
                     "-1 if unknown or the image has no files.");
     g.write_int64("created", int_column<I>(im, [](auto& i) { return i.created; }),
                   "Image config 'created' as Unix seconds; -1 if absent.", "seconds since 1970-01-01 UTC");
@@ -145,7 +147,8 @@ void write_layers(const h5::File& file, const CensusResults& r) {
     g.write_int64("cross_layer_file_count", sharing(r.dedup.per_layer.cross_layer_file_count),
                   "Regular files whose content also occurs in another distinct layer; -1 if unknown.");
     g.write_int64("shared_file_count", sharing(r.dedup.per_layer.shared_files_count),
-                  "Regular files whose content also occurs in another image of the list; -1 if unknown.");
+                  "Regular files whose content also occurs in another image of the list (another distinct "
+                  "manifest digest: tags of one manifest are one image); -1 if unknown.");
 
     // Per-layer extras beyond the contract (docs/results-file.md, "Per-layer extras").
     static const Column extras[] = {
@@ -278,6 +281,8 @@ void write_results(const CensusResults& results, const std::string& path) {
         write_root_attributes(file, results);
         write_images(file, results);
         write_layers(file, results);
+        write_union_columns(file, results);
+        write_sharing_columns(file, results);
         write_dedup(file, results);
         write_histograms(file, results);
         write_file_types(file, results);
@@ -285,6 +290,7 @@ void write_results(const CensusResults& results, const std::string& path) {
         write_image_environment(file, results);
         write_image_layers(file, results);
         write_dataset_tables(file, results);
+        if (results.write_streamed_tables) results.write_streamed_tables(file);
     });
 }
 

@@ -82,6 +82,11 @@ bool ArchiveReader::next_entry(TarEntry& entry) {
     entry.uid = archive_entry_uid(header);
     entry.mtime = archive_entry_mtime_is_set(header) ? std::optional<int64_t>(archive_entry_mtime(header))
                                                      : std::nullopt;
+    entry.gid = archive_entry_gid(header);
+    const char* target = entry.kind == EntryKind::hardlink ? archive_entry_hardlink(header)
+                         : entry.kind == EntryKind::symlink ? archive_entry_symlink(header)
+                                                            : nullptr;
+    entry.link_target = target ? std::string_view(target) : std::string_view{};
     return true;
 }
 

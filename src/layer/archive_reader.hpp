@@ -25,6 +25,8 @@ struct TarEntry {
     uint32_t mode = 0;      // permission bits with setuid/setgid/sticky (07777)
     int64_t uid = -1;       // owner's numeric id as stored
     std::optional<int64_t> mtime;  // Unix seconds, when the header has one
+    int64_t gid = -1;       // group's numeric id as stored
+    std::string_view link_target;  // symlink or hard-link target, raw; valid until the next entry
 };
 
 struct DataBlock {

@@ -45,6 +45,8 @@ void mark_failed(LayerAnalysis& analysis, const DataError& error) {
     p.type_bytes.fill(0);
     analysis.files.clear();
     analysis.files.shrink_to_fit();
+    analysis.entries.clear();
+    analysis.entries.shrink_to_fit();
 }
 
 }  // namespace

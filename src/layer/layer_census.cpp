@@ -16,7 +16,7 @@ constexpr std::string_view kWhiteoutPrefix = ".wh.";
 }  // namespace
 
 LayerCensus::LayerCensus(LayerAnalysis& analysis, const LayerLimits& limits)
-    : profile_(analysis.profile), files_(analysis.files), limits_(limits) {
+    : profile_(analysis.profile), files_(analysis.files), entries_(analysis.entries), limits_(limits) {
     LayerProfile& p = profile_;
     p.file_count = p.file_bytes = p.dir_count = p.max_depth = 0;
     p.symlink_count = p.hardlink_count = p.other_count = p.whiteout_count = p.opaque_count = 0;
@@ -36,24 +36,65 @@ void LayerCensus::add_entry(const TarEntry& entry, ArchiveReader& reader) {
     const std::string_view name = path_basename(path);
     if (name == kOpaqueMarker) {
         ++profile_.opaque_count;
+        add_entry_record(entry, path, EntryKindCode::opaque);
         return;
     }
     if (name.starts_with(kWhiteoutPrefix) && entry.kind != EntryKind::directory) {
         ++profile_.whiteout_count;
+        add_entry_record(entry, path, EntryKindCode::whiteout);
         return;
     }
     switch (entry.kind) {
-        case EntryKind::regular:
+        case EntryKind::regular: {
             add_permissions(entry);
             add_regular_file(path, entry.size, reader);
+            const FileRecord& file = files_.back();
+            if (EntryRecord* record = add_entry_record(entry, path, EntryKindCode::file)) {
+                record->size = file.size;
+                record->hash_high = file.hash.high;
+                record->hash_low = file.hash.low;
+                record->type = file.type;
+            }
             break;
-        case EntryKind::directory: directories_.add_directory(path); break;
-        case EntryKind::symlink: ++profile_.symlink_count; break;
-        case EntryKind::hardlink: ++profile_.hardlink_count; break;
+        }
+        case EntryKind::directory:
+            directories_.add_directory(path);
+            add_entry_record(entry, path, EntryKindCode::dir);
+            break;
+        case EntryKind::symlink:
+            ++profile_.symlink_count;
+            add_entry_record(entry, path, EntryKindCode::symlink);
+            break;
+        case EntryKind::hardlink:
+            ++profile_.hardlink_count;
+            add_entry_record(entry, path, EntryKindCode::hardlink);
+            break;
         case EntryKind::device:
-        case EntryKind::fifo: ++profile_.other_count; break;
-        case EntryKind::other: break;  // e.g. a socket: no tar writer produces one
+        case EntryKind::fifo:
+            ++profile_.other_count;
+            add_entry_record(entry, path, EntryKindCode::other);
+            break;
+        case EntryKind::other: add_entry_record(entry, path, EntryKindCode::other); break;  // e.g. a socket
     }
+}
+
+EntryRecord* LayerCensus::add_entry_record(const TarEntry& entry, std::string_view path, EntryKindCode kind) {
+    // The root entry "." names no path of the view: it is a row of no table.
+    if (path.empty()) return nullptr;
+    EntryRecord& record = entries_.emplace_back();
+    if (kind == EntryKindCode::file)
+        record.file_index = static_cast<int64_t>(files_.size()) - 1;  // the path stays in files_ alone
+    else
+        record.path = stored_path(path);
+    record.kind = kind;
+    record.mode = entry.mode;
+    record.uid = entry.uid;
+    record.gid = entry.gid;
+    record.mtime = entry.mtime.value_or(-1);
+    // Targets count against the layer's path budget too: a hostile layer of
+    // long link targets costs bounded memory.
+    if (!entry.link_target.empty()) record.link_target = stored_path(entry.link_target);
+    return &record;
 }
 
 void LayerCensus::add_mtime(int64_t mtime) {

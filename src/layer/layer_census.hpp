@@ -33,9 +33,13 @@ private:
     // The path as the shard stores it: in full while the layer's budget of
     // path bytes lasts, else shortened when long.
     std::string stored_path(std::string_view path);
+    // Appends the entry's row of the layer's entry table (docs/union-view.md);
+    // nullptr for the root entry, which has none.
+    EntryRecord* add_entry_record(const TarEntry& entry, std::string_view path, EntryKindCode kind);
 
     LayerProfile& profile_;
     std::vector<FileRecord>& files_;
+    std::vector<EntryRecord>& entries_;
     const LayerLimits& limits_;
     DirectorySet directories_;
     ContentHasher hasher_;

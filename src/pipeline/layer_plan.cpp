@@ -44,7 +44,10 @@ LayerPlan plan_layers(const std::vector<ImageRecord>& images) {
             }
             auto& layer = unsorted[it->second];
             if (counted.insert(ref.digest).second) {
-                if (++layer.ref_count > 1) layer.sole_image = -1;
+                // Tags of one manifest are one image for sharing (docs/union-view.md, "Sharing").
+                if (++layer.ref_count > 1 && layer.sole_image >= 0 &&
+                    images[static_cast<std::size_t>(layer.sole_image)].manifest_digest != image.manifest_digest)
+                    layer.sole_image = -1;
                 auto& votes = declared[it->second];
                 ++votes.sizes[ref.size];
                 ++votes.media_types[ref.media_type];

@@ -1,6 +1,7 @@
 #include "regcensus/pipeline/merge_phase.hpp"
 
 #include <bit>
+#include <chrono>
 #include <cstring>
 #include <optional>
 #include <unordered_map>
@@ -12,6 +13,8 @@
 #include "regcensus/pipeline/shard_file.hpp"
 #include "regcensus/pipeline/shard_validation.hpp"
 #include "regcensus/storage/storage_results.hpp"
+#include "regcensus/pipeline/files_table.hpp"
+#include "regcensus/pipeline/union_phase.hpp"
 
 namespace regcensus {
 namespace {
@@ -122,6 +125,22 @@ std::vector<LayerProfile> gather_profiles(const mpi::Communicator& comm,
     return profiles;
 }
 
+// The union view of every image, timed (the benchmark reads the line).
+std::vector<std::optional<UnionFigures>> union_phase(const CensusPlan& plan, const LayerPlan& layers,
+                                                     const std::vector<LayerProfile>& profiles,
+                                                     const MergeOptions& options, const mpi::Communicator& comm,
+                                                     const RunLog& log) {
+    const auto start = std::chrono::steady_clock::now();
+    UnionPhaseStats stats;
+    // A quarter of the budget for cached entry tables; the walk's own view is
+    // the deepest chain's files, beside it.
+    auto figures = compute_union_views(plan, layers, profiles, options.work_dir, options.memory_per_rank / 4, comm, &stats);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    log.root("merge: union view of %zu images over %zu layer chains in %zu tasks, %.3f s",
+             plan.images.size(), stats.tree_nodes, stats.tasks, seconds);
+    return figures;
+}
+
 }  // namespace
 
 std::vector<int64_t> missing_shards(const CensusPlan& plan, const std::string& work_dir) {
@@ -152,6 +171,7 @@ int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi:
 
     CensusResults results;
     results.layers = gather_profiles(comm, mine.profiles(), layers.layers.size());
+    results.image_union = union_phase(plan, layers, results.layers, options, comm, log);
     DedupOptions dedup;
     dedup.top_rows = options.top_rows;
     dedup.memory_per_rank = options.memory_per_rank;
@@ -165,6 +185,11 @@ int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi:
         results.provenance = options.provenance;
         results.images = plan.images;
         results.plan = std::move(layers);
+        if (options.files)
+            results.write_streamed_tables = [&](const h5::File& file) {
+                const auto rows = write_files_table(file, plan, results.plan, options.work_dir);
+                log.root("merge: /files holds %zu entries", rows);
+            };
         summarise(results);
         results.storage = storage_summary_of(results.provenance.parameters, results.dedup);
         write_results(results, options.out_path);

@@ -8,6 +8,7 @@
 
 #include "regcensus/h5/atomic_h5_file.hpp"
 #include "regcensus/h5/h5_location.hpp"
+#include "regcensus/pipeline/entry_table_codec.hpp"
 #include "regcensus/pipeline/layer_profile_codec.hpp"
 #include "regcensus/util/atomic_file.hpp"
 
@@ -17,6 +18,36 @@ namespace regcensus {
 namespace {
 
 constexpr const char* kShardFormat = "regcensus-shard";
+// 2: with /entries (every tar entry of every layer, for the union view and
+// /files); a version 1 shard is redone.
+constexpr int64_t kShardFormatVersion = 2;
+
+// /entries: one zstd blob per layer (encode_entry_table), concatenated in
+// `tables`; the blob of layer i is bytes [offsets[i], offsets[i+1]).
+void write_entry_tables(const h5::File& file, const ShardResult& shard) {
+    auto entries = file.create_group("entries");
+    std::vector<char> tables;
+    std::vector<int64_t> offsets{0};
+    for (const auto& layer : shard.layers) {
+        const auto blob = encode_entry_table(layer.entries, layer.files);
+        tables.insert(tables.end(), blob.begin(), blob.end());
+        offsets.push_back(static_cast<int64_t>(tables.size()));
+    }
+    entries.write_bytes("tables", tables, "Per-layer entry tables (zstd), encoded for regcensus itself.");
+    entries.write_int64("offsets", offsets, "Layer i's entry table is tables[offsets[i]:offsets[i+1]].", "bytes");
+}
+
+std::optional<std::string> entry_tables_problem(const h5::File& file, std::size_t layer_count) {
+    if (!file.has("entries")) return "written by an older regcensus (no entry tables)";
+    const auto entries = file.open_group("entries");
+    const auto offsets = entries.read_int64("offsets");
+    if (offsets.size() != layer_count + 1 || offsets.front() != 0) return "its entry tables do not match its layers";
+    for (std::size_t i = 1; i < offsets.size(); ++i)
+        if (offsets[i] < offsets[i - 1]) return "its entry tables are out of order";
+    if (static_cast<std::size_t>(offsets.back()) != entries.dataset_length("tables"))
+        return "its entry tables are cut short";
+    return std::nullopt;
+}
 
 }  // namespace
 
@@ -32,7 +63,7 @@ void write_shard(const ShardResult& shard, const std::string& path) {
     fs::create_directories(fs::path(path).parent_path());
     h5::write_atomically(path, [&](const h5::File& file) {
         file.set_attribute("format", kShardFormat);
-        file.set_attribute("format_version", int64_t{1});
+        file.set_attribute("format_version", kShardFormatVersion);
         file.set_attribute("shard_id", shard.shard_id);
 
         auto layers = file.create_group("layers");
@@ -68,6 +99,7 @@ void write_shard(const ShardResult& shard, const std::string& path) {
         files.write_int64("size", size, "File size.", "bytes");
         files.write_int64("type", type, "File-type category number (enum FileType).");
         files.write_strings("path", path_column, "Normalised path.");
+        write_entry_tables(file, shard);
     });
 }
 
@@ -99,6 +131,7 @@ std::optional<std::string> shard_file_problem(const std::string& path, int64_t s
             if (l < previous || l >= static_cast<int64_t>(planned_digests.size())) return "its file table is out of order";
             previous = l;
         }
+        if (auto problem = entry_tables_problem(file, planned_digests.size())) return problem;
     } catch (const std::exception& e) {
         return e.what();
     }
@@ -122,7 +155,7 @@ ShardResult read_shard(const std::string& path) {
     auto layers = file.open_group("layers");
     auto encoded = layers.read_bytes("profiles");
     ByteReader in(encoded);
-    while (!in.done()) shard.layers.push_back({decode_layer_profile(in), {}});
+    while (!in.done()) shard.layers.push_back({decode_layer_profile(in), {}, {}});
 
     auto files = file.open_group("files");
     auto layer = files.read_int64("layer");
@@ -140,6 +173,14 @@ ShardResult read_shard(const std::string& path) {
         f.index = static_cast<uint32_t>(index[i]);
         f.path = std::move(paths[i]);
         shard.layers.at(static_cast<std::size_t>(layer[i])).files.push_back(std::move(f));
+    }
+    if (file.has("entries")) {
+        const auto entries = file.open_group("entries");
+        const auto tables = entries.read_bytes("tables");
+        const auto offsets = entries.read_int64("offsets");
+        for (std::size_t l = 0; l < shard.layers.size() && l + 1 < offsets.size(); ++l)
+            shard.layers[l].entries = decode_entry_table(std::span<const char>(tables).subspan(
+                static_cast<std::size_t>(offsets[l]), static_cast<std::size_t>(offsets[l + 1] - offsets[l])));
     }
     return shard;
 }
@@ -164,6 +205,24 @@ std::string read_shard_file_path(const std::string& path, std::size_t file_row) 
 
 std::vector<std::string> read_shard_statuses(const std::string& path) {
     return h5::File::open_read(path).open_group("layers").read_strings("status");
+}
+
+std::vector<int64_t> read_shard_entry_offsets(const std::string& path) {
+    return h5::File::open_read(path).open_group("entries").read_int64("offsets");
+}
+
+std::vector<EntryRecord> read_shard_layer_entries(const std::string& path, std::size_t position,
+                                                  const std::vector<int64_t>& offsets) {
+    if (position + 1 >= offsets.size()) throw std::out_of_range("shard " + path + " has no layer " + std::to_string(position));
+    const auto start = offsets[position], end = offsets[position + 1];
+    if (start < 0 || end < start) throw std::runtime_error("shard " + path + ": bad entry table offsets");
+    const auto entries = h5::File::open_read(path).open_group("entries");
+    const auto blob = entries.read_bytes_range("tables", static_cast<std::size_t>(start), static_cast<std::size_t>(end - start));
+    return decode_entry_table(blob);
+}
+
+std::vector<EntryRecord> read_shard_layer_entries(const std::string& path, std::size_t position) {
+    return read_shard_layer_entries(path, position, read_shard_entry_offsets(path));
 }
 
 bool is_retryable_status(const std::string& status) {

@@ -95,6 +95,7 @@ LayerRecipe own_layer(const std::string& image, std::string_view part, LayerKind
         case LayerKind::app: recipe.created_by = "COPY . /app # buildkit"; break;
         case LayerKind::dependencies: recipe.created_by = "RUN pip install -r requirements.txt # buildkit"; break;
         case LayerKind::cleanup: recipe.created_by = "RUN rm -rf /var/cache/* /etc/motd # buildkit"; break;
+        case LayerKind::union_changes: recipe.created_by = "RUN /opt/union/change.sh # buildkit"; break;
         default: recipe.created_by = "COPY edge-cases/ /opt/ # buildkit"; break;
     }
     return recipe;
@@ -160,6 +161,13 @@ CorpusPlan plan_corpus(uint64_t seed, int image_count) {
         int part = 0;
         for (LayerKind kind : own_layer_kinds(own, random))
             amd64.layers.push_back(own_layer(image.repository, "layer-" + std::to_string(part++), kind, image.format, random));
+        if (role == 4) {
+            // The union view's cases (docs/synth.md): a shared set-up layer and the image's own changes on top.
+            while (amd64.layers.size() > 4) amd64.layers.pop_back();
+            amd64.layers.push_back({"union/setup", LayerKind::union_setup, Distro::debian, Compression::gzip,
+                                    std::string(media_type::docker_layer_gzip), "COPY union/ /opt/union/ # buildkit"});
+            amd64.layers.push_back(own_layer(image.repository, "union-changes", LayerKind::union_changes, image.format, random));
+        }
 
         if (image.index != IndexFormat::none) {
             PlatformPlan arm64;

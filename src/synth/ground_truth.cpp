@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "regcensus/synth/union_replay.hpp"
 #include "regcensus/util/json_writer.hpp"
 
 namespace regcensus::synth {
@@ -89,10 +90,29 @@ void write_image(JsonWriter& json, const ImageTruth& image, const std::map<std::
     json.member("pull_count", image.pull_count);
     json.member("star_count", image.star_count);
     if (ok) write_environment(json, image.environment);
+    // The union view (format version 2), by the plain replay; -1 for a failed row.
+    std::vector<const LayerProfile*> stack;
+    for (const auto& digest : image.layers) stack.push_back(&layers.at(digest)->profile);
+    UnionTruth u;
+    if (ok) u = replay_union(stack);
+    const auto known = [ok](int64_t value) { return ok ? value : int64_t{-1}; };
+    json.member("union_file_count", known(u.file_count));
+    json.member("union_file_bytes", known(u.file_bytes));
+    json.member("union_dir_count", known(u.dir_count));
+    json.member("union_max_depth", known(u.max_depth));
+    json.member("union_symlink_count", known(u.symlink_count));
+    json.member("overwritten_file_count", known(u.overwritten_file_count));
+    json.member("overwritten_bytes", known(u.overwritten_bytes));
+    json.member("deleted_file_count", known(u.deleted_file_count));
+    json.member("deleted_bytes", known(u.deleted_bytes));
+    json.member("duplicate_file_count", known(u.duplicate_file_count));
+    json.member("duplicate_bytes", known(u.duplicate_bytes));
+    json.member("wasted_bytes", known(u.overwritten_bytes + u.deleted_bytes + u.duplicate_bytes));
     json.end_object();
 }
 
-void write_layer(JsonWriter& json, const LayerRecord& layer, int64_t ref_count) {
+void write_layer(JsonWriter& json, const LayerRecord& layer, int64_t ref_count, int64_t manifest_ref_count,
+                 int64_t repository_count) {
     const LayerProfile& p = layer.profile;
     json.key(layer.digest).begin_object();
     json.member("media_type", layer.media_type);
@@ -110,6 +130,8 @@ void write_layer(JsonWriter& json, const LayerRecord& layer, int64_t ref_count) 
     json.member("whiteout_count", p.whiteout_count);
     json.member("opaque_count", p.opaque_count);
     json.member("ref_count", ref_count);
+    json.member("manifest_ref_count", manifest_ref_count);
+    json.member("repository_count", repository_count);
     write_histogram(json, "file_size_counts", p.file_sizes);
     json.key("file_types").begin_object(Layout::inline_);
     for (const auto& [name, count] : p.file_types) json.member(name, count);
@@ -230,7 +252,18 @@ GroundTruthSummary write_ground_truth(const std::filesystem::path& file, uint64_
     for (const auto& image : images) write_image(json, image, layers);
     json.end_array();
     json.key("layers").begin_object();
-    for (const auto& [digest, refs] : ref_counts) write_layer(json, *layers.at(digest), refs);
+    // Sharing by distinct manifest and repository (format version 2), over the rows with status ok.
+    std::map<std::string, std::set<std::string>> manifests_of, repositories_of;
+    for (const auto& image : images) {
+        if (image.status != "ok") continue;
+        for (const auto& digest : image.layers) {
+            manifests_of[digest].insert(image.manifest_digest);
+            repositories_of[digest].insert(image.repository);
+        }
+    }
+    for (const auto& [digest, refs] : ref_counts)
+        write_layer(json, *layers.at(digest), refs, static_cast<int64_t>(manifests_of[digest].size()),
+                    static_cast<int64_t>(repositories_of[digest].size()));
     json.end_object();
 
     json.key("dedup").begin_object();

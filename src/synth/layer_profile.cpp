@@ -15,6 +15,29 @@ std::string_view base_name(std::string_view path) {
 int64_t components(std::string_view path) { return 1 + std::count(path.begin(), path.end(), '/'); }
 }  // namespace
 
+EntryOccurrence entry_occurrence(const LayerEntry& entry, const std::string& path, std::string_view content) {
+    EntryOccurrence e;
+    e.path = path;
+    if (is_opaque_marker(path)) {
+        e.kind = 'o';
+    } else if (entry.kind != EntryKind::directory && is_whiteout_name(path)) {
+        e.kind = 'w';
+    } else {
+        switch (entry.kind) {
+            case EntryKind::regular:
+                e.kind = 'f';
+                e.size = static_cast<int64_t>(content.size());
+                e.hash = content_hash_hex(content);
+                break;
+            case EntryKind::directory: e.kind = 'd'; break;
+            case EntryKind::symlink: e.kind = 's'; break;
+            case EntryKind::hardlink: e.kind = 'h'; break;
+            default: e.kind = 'x'; break;
+        }
+    }
+    return e;
+}
+
 bool is_opaque_marker(std::string_view normalized_path) { return base_name(normalized_path) == ".wh..wh..opq"; }
 
 bool is_whiteout_name(std::string_view normalized_path) {
@@ -31,6 +54,7 @@ void LayerProfileBuilder::add_directory_and_parents(const std::string& path, boo
 void LayerProfileBuilder::add(const LayerEntry& entry, std::string_view content) {
     const std::string path = normalize_path(entry.path);
     add_directory_and_parents(path, entry.kind == EntryKind::directory);
+    if (!path.empty()) profile_.entries.push_back(entry_occurrence(entry, path, content));
     if (is_opaque_marker(path)) {
         ++profile_.opaque_count;
         return;

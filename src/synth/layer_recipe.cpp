@@ -16,6 +16,8 @@ std::vector<LayerEntry> build_layer_entries(const LayerRecipe& recipe, const Bui
         case LayerKind::dependencies:
         case LayerKind::cleanup:
         case LayerKind::edge_cases: return build_image_layer(recipe.kind, random, context.pool);
+        case LayerKind::union_setup:
+        case LayerKind::union_changes: return build_union_layer(recipe.kind, random);
     }
     return {};
 }

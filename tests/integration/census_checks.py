@@ -169,20 +169,65 @@ def check_contract_names(path):
 
 def datasets(path):
     """Every dataset's values and the root attributes that do not depend on how the run was launched."""
+    check_union_invariant(path)
     out = {}
     with h5py.File(path, "r") as f:
         def visit(name, obj):
             if isinstance(obj, h5py.Dataset):
                 out[name] = obj[()].tolist()
+                if obj.dtype.kind == "f":  # NaN (efficiency of a failed row) must compare equal to itself
+                    out[name] = [None if isinstance(v, float) and v != v else v for v in out[name]]
         f.visititems(visit)
         out["@attrs"] = {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in f.attrs.items()
                          if k not in RUN_SPECIFIC_ATTRS}
     return out
 
 
+UNION_FIELDS = ["union_file_count", "union_file_bytes", "union_dir_count", "union_max_depth", "union_symlink_count",
+                "overwritten_file_count", "overwritten_bytes", "deleted_file_count", "deleted_bytes",
+                "duplicate_file_count", "duplicate_bytes", "wasted_bytes"]
+
+
+def check_union_invariant(path):
+    """Format version 2 on every results file: file_count = union + overwritten + deleted (and bytes), wasted
+    and efficiency as defined, -1 / NaN on rows that are not ok."""
+    with h5py.File(path, "r") as f:
+        assert f.attrs["format_version"] == 2
+        im = {k: f["images"][k][()] for k in UNION_FIELDS + ["status", "file_count", "file_bytes", "efficiency"]}
+    ok = np.array([s in (b"ok", "ok") for s in im["status"]], dtype=bool)
+    assert (im["file_count"][ok] == im["union_file_count"][ok] + im["overwritten_file_count"][ok]
+            + im["deleted_file_count"][ok]).all()
+    assert (im["file_bytes"][ok] == im["union_file_bytes"][ok] + im["overwritten_bytes"][ok]
+            + im["deleted_bytes"][ok]).all()
+    assert (im["wasted_bytes"][ok] == im["overwritten_bytes"][ok] + im["deleted_bytes"][ok]
+            + im["duplicate_bytes"][ok]).all()
+    for name in UNION_FIELDS:
+        assert (im[name][ok] >= 0).all(), name
+        assert (im[name][~ok] == -1).all(), name
+    fb = im["file_bytes"][ok].astype(float)
+    want = np.where(fb > 0, 1.0 - im["wasted_bytes"][ok] / np.where(fb > 0, fb, 1.0), 1.0)
+    assert np.allclose(im["efficiency"][ok], want, rtol=0, atol=1e-12)
+    assert np.isnan(im["efficiency"][~ok]).all()
+
+
+def check_union(res, truth):
+    """The union columns of /images and the sharing columns of /layers equal the generator's replay."""
+    images = res.table("images")
+    for i, want in enumerate(truth["images"]):
+        for name in UNION_FIELDS:
+            assert images[name][i] == want[name], (i, want["reference"], name, images[name][i], want[name])
+    layers = res.table("layers")
+    for row, digest in enumerate(layers["digest"]):
+        want = truth["layers"][digest]
+        assert layers["manifest_ref_count"][row] == want["manifest_ref_count"], digest
+        assert layers["repository_count"][row] == want["repository_count"], digest
+
+
 def check_all(path, truth):
     check_contract_names(path)
+    check_union_invariant(path)
     with open_results(path) as res:
+        check_union(res, truth)
         check_images(res, truth)
         check_layers(res, truth)
         check_dedup_and_types(res, truth)

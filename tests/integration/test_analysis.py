@@ -221,6 +221,10 @@ def nearest_rank(values, p):
     return values[k - 1]
 
 
+def efficiencies(images):
+    return sorted(1.0 - im["wasted_bytes"] / im["file_bytes"] if im["file_bytes"] > 0 else 1.0 for im in images)
+
+
 def expected_headline(truth):
     """summary.py's numbers, computed from the synth generator's ground truth."""
     from census_checks import expected_ref_counts
@@ -255,6 +259,11 @@ def expected_headline(truth):
         "file_size": dist(file_sizes),
         "layer_compression_ratio": dist([l["uncompressed_bytes"] / l["compressed_bytes"] for l in layers
                                          if l["compressed_bytes"] > 0]),
+        # The union view (format version 2).
+        "image_union_file_count": dist([im["union_file_count"] for im in images]),
+        "image_union_file_bytes": dist([im["union_file_bytes"] for im in images]),
+        "image_wasted_bytes": dist([im["wasted_bytes"] for im in images]),
+        "image_efficiency": dist(efficiencies(images)),
     }
     d = {k: truth["dedup"][k] for k in ("file_count", "file_bytes", "unique_file_count", "unique_bytes")}
     d["ratio_by_count"] = d["file_count"] / d["unique_file_count"]
@@ -289,6 +298,9 @@ def check_headline(got, truth, filetype_order):
     assert optional <= {"image_shared_file_fraction", "layer_mtime_max", "layer_history_age_days",
                         "layer_mtime_age_days"}, optional
     assert got["dedup"] == want["dedup"]
+    eff = efficiencies([im for im in truth["images"] if im["status"] == "ok"])
+    assert got["union"] == {"images": len(eff), "share_below_0.9": sum(e < 0.9 for e in eff) / len(eff),
+                            "share_below_0.95": sum(e < 0.95 for e in eff) / len(eff)}
     # Ties in the ranking keep the order of /filetypes rows, so compare amounts and the
     # set of names per amount, and the order exactly where amounts differ.
     for key, column in (("by_count", "file_count"), ("by_bytes", "file_bytes")):

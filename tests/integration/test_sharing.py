@@ -39,7 +39,8 @@ def expected(corpus):
     images_of_layer = {}
     for i, image in enumerate(truth["images"]):
         for d in set(image.get("layers", [])):
-            images_of_layer.setdefault(d, set()).add(i)
+            # Another image is another distinct manifest: tags of one manifest are one image.
+            images_of_layer.setdefault(d, set()).add(image["manifest_digest"])
     copies, layers_of, images_of = {}, {}, {}
     for d, contents in files.items():
         for c in contents:

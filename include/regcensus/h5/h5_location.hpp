@@ -83,6 +83,8 @@ public:
     // Opaque bytes (uint8), for the work directory's internal records.
     void write_bytes(const std::string& name, std::span<const char> bytes, std::string_view description) const;
     std::vector<char> read_bytes(const std::string& name) const;
+    // Elements [start, start + count) of a 1-D uint8 dataset, without reading the others.
+    std::vector<char> read_bytes_range(const std::string& name, std::size_t start, std::size_t count) const;
     std::vector<std::string> read_strings(const std::string& name) const;
     // Element `index` of a 1-D string dataset, without reading the others.
     std::string read_string_at(const std::string& name, std::size_t index) const;
@@ -131,5 +133,15 @@ private:
     File(Handle handle, std::string path);
     std::string path_;
 };
+
+}  // namespace regcensus::h5
+
+namespace regcensus::h5 {
+
+// For writers built on the C API beside Location (column_appender.hpp): the
+// same one-line errors and the same string type as Location's own datasets.
+hid_t checked(hid_t id, const char* what);
+void checked_status(herr_t status, const char* what);
+Handle utf8_string_datatype();
 
 }  // namespace regcensus::h5

@@ -9,7 +9,7 @@
 
 namespace regcensus {
 
-inline constexpr int64_t kResultsFormatVersion = 1;
+inline constexpr int64_t kResultsFormatVersion = 2;  // version 2: docs/union-view.md
 
 void write_results(const CensusResults& results, const std::string& path);
 

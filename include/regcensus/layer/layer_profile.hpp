@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "regcensus/layer/entry_record.hpp"
 #include "regcensus/layer/file_type.hpp"
 #include "regcensus/util/histogram.hpp"
 
@@ -73,6 +74,7 @@ struct LayerProfile {
 struct LayerAnalysis {
     LayerProfile profile;
     std::vector<FileRecord> files;  // empty when the layer failed
+    std::vector<EntryRecord> entries;  // every tar entry but the root, tar order; empty when the layer failed
 };
 
 }  // namespace regcensus

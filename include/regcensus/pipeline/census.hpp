@@ -40,6 +40,7 @@ struct CensusOptions {
     int64_t shard_bytes = 0;  // 0: automatic (see automatic_shard_bytes)
     int concurrency = 1;
     std::size_t memory_per_rank = std::size_t{2} << 30;  // the duplicate index spills to disk past this
+    bool files = false;  // write /files: every tar entry of every layer (docs/union-view.md)
     double progress_seconds = 10;
     bool resume = false;
     bool retry_failed = false;

@@ -2,15 +2,19 @@
 // Everything results.h5 holds, assembled on rank 0 after the reduce.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "regcensus/h5/h5_location.hpp"
 #include "regcensus/layer/layer_profile.hpp"
 #include "regcensus/pipeline/dedup_reduce.hpp"
 #include "regcensus/pipeline/image_record.hpp"
 #include "regcensus/pipeline/layer_plan.hpp"
 #include "regcensus/storage/storage_scan.hpp"
+#include "regcensus/pipeline/union_view.hpp"
 
 namespace regcensus {
 
@@ -51,6 +55,10 @@ struct CensusResults {
     FileTypeTotals file_types;
     std::map<std::string, BinnedHistogram> histograms;
     StorageSummary storage;  // /storage: only for a census read from a registry's storage
+    // The union view per image row (docs/union-view.md); nothing for rows that failed.
+    std::vector<std::optional<UnionFigures>> image_union;
+    // Writes tables streamed from the work directory (/files) into the results file; empty: none.
+    std::function<void(const h5::File&)> write_streamed_tables;
 };
 
 // Fills image_totals, file_types (counts) and histograms from images, plan, layers

@@ -24,7 +24,8 @@ struct PlannedLayer {
     // no more than the most generous honest descriptor allows.
     int64_t largest_declared_size = -1;
     int64_t ref_count = 0;   // images (rows of /images) whose manifest lists it, each image once
-    int64_t sole_image = -1; // the only image row listing it, or -1 when two or more do
+    int64_t sole_image = -1; // the first image row listing it, or -1 when rows of two or more distinct
+                             // manifests do (tags of one manifest are one image for sharing)
     bool foreign = false;    // every image declares it foreign (descriptor `urls`): not fetched
 };
 

@@ -45,6 +45,14 @@ struct ShardFileTable {
 ShardFileTable read_shard_file_table(const std::string& path);
 // The path of row `file_row` of /files.
 std::string read_shard_file_path(const std::string& path, std::size_t file_row);
+// Every tar entry of the layer at `position` (in the shard's digest order), tar
+// order; empty for a failed layer.
+std::vector<EntryRecord> read_shard_layer_entries(const std::string& path, std::size_t position);
+// The same with the shard's entry-table offsets read once (read_shard_entry_offsets)
+// by a caller that reads many of its layers.
+std::vector<int64_t> read_shard_entry_offsets(const std::string& path);
+std::vector<EntryRecord> read_shard_layer_entries(const std::string& path, std::size_t position,
+                                                  const std::vector<int64_t>& offsets);
 // Statuses of the shard's layers without reading its file records.
 std::vector<std::string> read_shard_statuses(const std::string& path);
 

@@ -23,6 +23,15 @@ struct FileOccurrence {
     std::string path;  // normalised
 };
 
+// One tar entry of a layer (the root entry excluded), normalised, for the
+// ground truth's replay of the union view (union_replay.hpp).
+struct EntryOccurrence {
+    std::string path;  // normalised
+    char kind = 'f';   // f file, d dir, s symlink, h hardlink, w whiteout, o opaque, x other
+    int64_t size = 0;  // regular files
+    std::string hash;  // regular files: content hash, 32 hex digits
+};
+
 struct LayerProfile {
     int64_t file_count = 0;
     int64_t file_bytes = 0;
@@ -41,6 +50,7 @@ struct LayerProfile {
     // recursive (anywhere under), as the study defines directory size.
     std::vector<int64_t> directory_depths;
     Pow2Histogram directory_direct_bytes, directory_recursive_bytes;
+    std::vector<EntryOccurrence> entries;       // every entry but the root, in tar order
 };
 
 class LayerProfileBuilder {
@@ -55,6 +65,9 @@ private:
     LayerProfile profile_;
     std::set<std::string> directories_;
 };
+
+// The entry's row for the union replay; `path` normalised, `content` its data.
+EntryOccurrence entry_occurrence(const LayerEntry& entry, const std::string& path, std::string_view content);
 
 // True for an entry named ".wh..wh..opq" / ".wh.<name>" (by its last component).
 bool is_opaque_marker(std::string_view normalized_path);

@@ -25,6 +25,8 @@ enum class LayerKind {
     dependencies, // an image's own vendored packages
     cleanup,      // an image's own whiteouts, opaque directories and config edits
     edge_cases,   // tar corner cases: duplicate path, long paths, PAX, old type flags
+    union_setup,    // files and directories the next layer changes (shared by the images that stack it)
+    union_changes,  // an image's own overwrites, replacements, whiteouts and opaque markers
 };
 
 enum class Distro { debian, ubuntu, alpine, alpine_arm64, debian_arm64 };
@@ -49,5 +51,6 @@ std::vector<LayerEntry> build_layer_entries(const LayerRecipe& recipe, const Bui
 std::vector<LayerEntry> build_distro_layer(Distro distro, Random& random, const ContentPool& pool);
 std::vector<LayerEntry> build_runtime_layer(LayerKind kind, Random& random, const ContentPool& pool);
 std::vector<LayerEntry> build_image_layer(LayerKind kind, Random& random, const ContentPool& pool);
+std::vector<LayerEntry> build_union_layer(LayerKind kind, Random& random);
 
 }  // namespace regcensus::synth

@@ -1,0 +1,71 @@
+#include "regcensus/h5/column_appender.hpp"
+
+#include <stdexcept>
+
+namespace regcensus::h5 {
+namespace {
+
+// 64 Ki rows per chunk: large enough for deflate to work on (paths compress
+// well), small enough that reading one layer's rows reads little else.
+constexpr hsize_t kChunkRows = 65536;
+constexpr unsigned kDeflateLevel = 4;
+
+void describe(hid_t dataset, std::string_view key, std::string_view value) {
+    auto type = utf8_string_datatype();
+    Handle space(checked(H5Screate(H5S_SCALAR), "H5Screate"), H5Sclose, "H5Screate");
+    Handle attr(H5Acreate2(dataset, std::string(key).c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT),
+                H5Aclose, "H5Acreate2");
+    const std::string copy(value);
+    const char* pointer = copy.c_str();
+    checked_status(H5Awrite(attr.id(), type.id(), &pointer), "H5Awrite");
+}
+
+}  // namespace
+
+ColumnAppender::ColumnAppender(const Location& where, const std::string& name, Type type,
+                               std::string_view description, std::string_view units)
+    : type_(type) {
+    const hsize_t initial = 0, unlimited = H5S_UNLIMITED;
+    Handle space(H5Screate_simple(1, &initial, &unlimited), H5Sclose, "H5Screate_simple");
+    Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "H5Pcreate");
+    checked_status(H5Pset_chunk(properties.id(), 1, &kChunkRows), "H5Pset_chunk");
+    if (type == Type::int64) checked_status(H5Pset_shuffle(properties.id()), "H5Pset_shuffle");
+    checked_status(H5Pset_deflate(properties.id(), kDeflateLevel), "H5Pset_deflate");
+    Handle string_type = utf8_string_datatype();
+    const hid_t file_type = type == Type::int64 ? H5T_STD_I64LE : string_type.id();
+    dataset_ = Handle(H5Dcreate2(where.id(), name.c_str(), file_type, space.id(), H5P_DEFAULT, properties.id(),
+                                 H5P_DEFAULT),
+                      H5Dclose, "H5Dcreate2");
+    describe(dataset_.id(), "description", description);
+    if (!units.empty()) describe(dataset_.id(), "units", units);
+}
+
+void ColumnAppender::append(std::span<const int64_t> values) {
+    if (type_ != Type::int64) throw std::logic_error("h5: an int64 append to a string column");
+    extend_and_write(values.size(), H5T_NATIVE_INT64, values.data());
+}
+
+void ColumnAppender::append(const std::vector<std::string>& values) {
+    if (type_ != Type::string) throw std::logic_error("h5: a string append to an int64 column");
+    std::vector<const char*> pointers;
+    pointers.reserve(values.size());
+    for (const auto& v : values) pointers.push_back(v.c_str());
+    Handle type = utf8_string_datatype();
+    extend_and_write(values.size(), type.id(), pointers.data());
+}
+
+void ColumnAppender::extend_and_write(std::size_t count, hid_t memory_type, const void* data) {
+    if (count == 0) return;
+    const hsize_t new_size = size_ + count;
+    checked_status(H5Dset_extent(dataset_.id(), &new_size), "H5Dset_extent");
+    Handle file_space(H5Dget_space(dataset_.id()), H5Sclose, "H5Dget_space");
+    const hsize_t start = size_, n = count;
+    checked_status(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &start, nullptr, &n, nullptr),
+                   "H5Sselect_hyperslab");
+    Handle memory_space(H5Screate_simple(1, &n, nullptr), H5Sclose, "H5Screate_simple");
+    checked_status(H5Dwrite(dataset_.id(), memory_type, memory_space.id(), file_space.id(), H5P_DEFAULT, data),
+                   "H5Dwrite");
+    size_ = new_size;
+}
+
+}  // namespace regcensus::h5
