@@ -177,6 +177,10 @@ def compute(path: str) -> dict:
                             "share": _share(int(types[column][i]), total)}
                            for i in ranked[:TOP_TYPES] if types[column][i] > 0]
 
+        families = {}
+        for column in ("file_count", "file_bytes"):
+            families[column] = _rank_families(types, column)
+
         return {
             "images": {"listed": int(len(images["status"])), "ok": int(ok["images"].sum())},
             "layers": {"distinct": int(len(layers["status"])), "ok": int(ok["layers"].sum()),
@@ -185,7 +189,24 @@ def compute(path: str) -> dict:
             "distributions": {k: dist[k] for k in ORDER if k in dist},
             "dedup": d,
             "file_types": {"by_count": top["file_count"], "by_bytes": top["file_bytes"]},
+            "file_families": {"by_count": families["file_count"], "by_bytes": families["file_bytes"]},
         }
+
+
+def _rank_families(types, column):
+    """Every family with files, largest first; ties keep the order of first appearance.
+
+    The family is the /filetypes `family` column, or the name before '/' in files
+    written before that column existed (as regcensus report does).
+    """
+    names = [str(n) for n in types["type"]]
+    family_of = [str(f) for f in types["family"]] if "family" in types else [n.split("/")[0] for n in names]
+    sums = {}
+    for family, amount in zip(family_of, types[column]):
+        sums[family] = sums.get(family, 0) + int(amount)
+    total = sum(sums.values())
+    ranked = sorted(((f, a) for f, a in sums.items() if a > 0), key=lambda fa: -fa[1])  # sorted() is stable
+    return [{"family": f, column: a, "share": _share(a, total)} for f, a in ranked]
 
 
 # -- Markdown -------------------------------------------------------------------
@@ -217,7 +238,7 @@ def format_value(name: str, value) -> str:
     return f"{value:,}"
 
 
-def markdown(s: dict, title: str) -> str:
+def markdown(s: dict, title: str, kinds: bool = False) -> str:
     lines = [f"# {title}", "",
              f"{s['images']['ok']:,} of {s['images']['listed']:,} images and {s['layers']['ok']:,} of "
              f"{s['layers']['distinct']:,} distinct layers analysed (status ok). Distinct layers: "
@@ -236,11 +257,14 @@ def markdown(s: dict, title: str) -> str:
               f"| distinct content bytes | {d['unique_bytes']:,} ({human_bytes(d['unique_bytes'])}) |",
               f"| dedup ratio by count (files / contents) | {d['ratio_by_count']:.4g} |",
               f"| dedup ratio by bytes | {d['ratio_by_bytes']:.4g} |"]
+    # Families by default, the study's level of detail; --kinds shows the top categories.
+    table, label, name = ("file_types", "top file types", "type") if kinds else \
+        ("file_families", "file-type families", "family")
     for key, column, what in (("by_count", "file_count", "files"), ("by_bytes", "file_bytes", "bytes")):
-        lines += ["", f"| top file types by {what} | {what} | share |", "| --- | ---: | ---: |"]
-        for row in s["file_types"][key]:
+        lines += ["", f"| {label} by {what} | {what} | share |", "| --- | ---: | ---: |"]
+        for row in s[table][key]:
             amount = f"{row[column]:,}" if column == "file_count" else f"{row[column]:,} ({human_bytes(row[column])})"
-            lines.append(f"| {row['type']} | {amount} | {100 * row['share']:.1f}% |")
+            lines.append(f"| {row[name]} | {amount} | {100 * row['share']:.1f}% |")
     return "\n".join(lines) + "\n"
 
 
@@ -248,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Headline numbers of a regcensus results file (Markdown).")
     parser.add_argument("results", help="results file written by `regcensus run`")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON instead")
+    parser.add_argument("--kinds", action="store_true",
+                        help="show the top file-type categories (family/kind) instead of the families")
     args = parser.parse_args(argv)
     try:
         summary = compute(args.results)
@@ -257,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(summary, indent=1))
     else:
-        print(markdown(summary, f"Census summary: {os.path.basename(args.results)}"), end="")
+        print(markdown(summary, f"Census summary: {os.path.basename(args.results)}", kinds=args.kinds), end="")
     return 0
 
 

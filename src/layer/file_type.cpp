@@ -220,6 +220,19 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
     return true;
 }
 
+// libmagic says JSON only for a document that parses; an INI section
+// (`[Unit]`, `[defaults]`) starts like an array but never continues like one.
+bool looks_like_json(std::string_view text) {
+    if (!text.starts_with('{') && !text.starts_with('[')) return false;
+    const auto next = text.find_first_not_of(" \t\r\n\f", 1);
+    if (next == std::string_view::npos) return true;
+    const std::string_view rest = text.substr(next);
+    const char c = rest[0];
+    if (text[0] == '{') return c == '"' || c == '}';
+    return c == '"' || c == '{' || c == '[' || c == ']' || c == '-' || (c >= '0' && c <= '9') ||
+           rest.starts_with("true") || rest.starts_with("false") || rest.starts_with("null");
+}
+
 FileType classify_text(const Probe& p) {
     const std::string_view whole = p.text();
     const auto first = whole.find_first_not_of(" \t\r\n\f");
@@ -229,7 +242,7 @@ FileType classify_text(const Probe& p) {
     if (starts_with_ignoring_case(text, "<?xml") || starts_with_ignoring_case(text, "<!DOCTYPE html") ||
         starts_with_ignoring_case(text, "<html"))
         return FileType::document_html_xml;
-    if (text.starts_with('{') || text.starts_with('[')) return FileType::document_json;
+    if (looks_like_json(text)) return FileType::document_json;
     if (text.starts_with("-----BEGIN PGP ")) return FileType::document_pgp;
     return layer::classify_text_content(whole);
 }

@@ -99,6 +99,14 @@ TEST(FileTypeFamily, RulesLookPastTheFirst512Bytes) {
     EXPECT_EQ(classify(late), FileType::document_text);  // beyond the probe, as beyond libmagic's 8 KiB search
 }
 
+TEST(FileTypeFamily, JsonOnlyWhereItCanParse) {
+    EXPECT_EQ(classify("[\n  {\"a\": 1}\n]\n"), FileType::document_json);
+    EXPECT_EQ(classify("[1, 2]"), FileType::document_json);
+    EXPECT_EQ(classify("{ }"), FileType::document_json);
+    EXPECT_EQ(classify("[Unit]\nDescription=x\n"), FileType::document_text);  // an INI section
+    EXPECT_EQ(classify("{foo}\n"), FileType::document_text);
+}
+
 TEST(FileTypeFamily, ArchivesOfPackages) {
     EXPECT_EQ(classify("!<arch>\ndebian-binary   1342385037  0     0     100644  4         `\n2.0\n"),
               FileType::archive_deb);
