@@ -6,6 +6,7 @@
 #include "text_type.hpp"
 
 #include <array>
+#include <initializer_list>
 
 namespace regcensus::layer {
 namespace {
@@ -197,13 +198,28 @@ bool is_javascript_line(std::string_view line) {
         if (s.starts_with("\"./") || s.starts_with("'./")) return true;
     }
     if (line.starts_with("import") && contains(line, " from ")) return true;
-    if (line_has_in_order(line, "module.exports", "=") || line_has_in_order(line, "module[\"exports", "=") ||
-        line_has_in_order(line, "module['exports", "="))
-        return true;
-    if (line_has_in_order(line, "typeof", "===") || line_has_in_order(line, "typeof", "!==")) return true;
-    for (auto call : {"(function("sv, "(function "sv, "(async function("sv, "(async function "sv})
-        if (contains(line, call)) return true;
     return false;
+}
+
+// `word` somewhere in the text with `then` after it on the same line.
+bool on_one_line(std::string_view text, std::string_view word, std::initializer_list<std::string_view> then) {
+    for (std::size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+        const auto end = text.find('\n', at);
+        const std::size_t from = at + word.size();
+        const std::string_view rest = text.substr(from, end == std::string_view::npos ? end : end - from);
+        for (auto t : then)
+            if (contains(rest, t)) return true;
+    }
+    return false;
+}
+
+// libmagic's unanchored JavaScript rules, each searched once over the whole
+// text rather than line by line (the small-file layers are made of such texts).
+bool has_javascript_anywhere(std::string_view text) {
+    return on_one_line(text, "module.exports", {"="}) || on_one_line(text, "module[\"exports", {"="}) ||
+           on_one_line(text, "module['exports", {"="}) || on_one_line(text, "typeof", {"===", "!=="}) ||
+           contains(text, "(function(") || contains(text, "(function ") || contains(text, "(async function(") ||
+           contains(text, "(async function ");
 }
 
 // `first` followed within `window` bytes by one of `then`.
@@ -251,6 +267,9 @@ struct Evidence {
 
 FileType classify_text_content(std::string_view text) {
     Evidence e;
+    // Words that per-line rules look for anywhere in a line: absent from the
+    // whole text, those rules need not run line by line.
+    const bool any_def = contains(text, "def "), any_try = contains(text, "try:");
     const std::string_view whole = text;
     bool ruby_def_line = false;
     std::size_t pos = 0;
@@ -269,7 +288,7 @@ FileType classify_text_content(std::string_view text) {
             if (is_python_from_import(line) || is_python_class(line) || is_python_def(line) ||
                 (e.try_seen && is_python_except(line)))
                 e.python = true;
-            if (contains(line, "try:")) e.try_seen = true;
+            if (any_try && contains(line, "try:")) e.try_seen = true;
         }
 
         const char first = line[0];
@@ -291,7 +310,7 @@ FileType classify_text_content(std::string_view text) {
 
         if (is_ruby_require(line)) e.ruby_require = true;
         if (is_ruby_include(line)) e.ruby_include = true;
-        const bool def_here = has_ruby_def(line);
+        const bool def_here = any_def && has_ruby_def(line);
         if (def_here || trim_right(line).ends_with(" do")) e.ruby_def_or_do = true;
         if (is_ruby_class(line)) e.ruby_class = true;
         if (e.ruby_class && (contains(line, "module ") || contains(line, "include ") || def_here))
@@ -311,7 +330,8 @@ FileType classify_text_content(std::string_view text) {
         e.python = whole.starts_with("\"\"\"") || near(whole, "def __init__", {"self"}, 64) ||
                    near(whole, "if __name__", {"'__main__'", "\"__main__\""}, 64);
     }
-    if (!e.javascript) e.javascript = contains(whole, "\"use strict\"") || contains(whole, "'use strict'");
+    if (!e.javascript)
+        e.javascript = contains(whole, "\"use strict\"") || contains(whole, "'use strict'") || has_javascript_anywhere(whole);
     if (!e.c_other && near(whole, "main(", {")"}, 64)) {
         if (near(whole, "main(", {"String"}, 64)) return FileType::code_java;
     }
