@@ -27,8 +27,8 @@ Figures (section of the study draft's results in brackets):
     directory_depth            depth of every directory                [4.2.4]
     dedup_copies               distinct contents by copy count         [4.1.7, 4.2.5]
     file_size_histogram        size of every regular file              [4.2.6]
-    file_types_count           file-type categories by file count      [4.2.7]
-    file_types_bytes           file-type categories by bytes           [4.2.7]
+    file_types_count           file-type families by file count (--kinds: categories)  [4.2.7]
+    file_types_bytes           file-type families by bytes (--kinds: categories)       [4.2.7]
     compression_ratio_cdf      uncompressed/compressed per layer       [4.2.8]
     layer_age_cdf              age of the newest file of each layer    [4.2.9]
                                (/layers/mtime_max; skipped where absent)
@@ -482,7 +482,7 @@ def _file_types_bars(res, log, count_col: str, unique_col: str, what: str, bytes
 
     Ranked by `count_col`; with bytes_axis the amounts are bytes, else file counts.
     """
-    t = res.table("filetypes")
+    t = res.table("filetypes") if SHOW_KINDS else _family_table(res.table("filetypes"))
     total = t[count_col]
     order = np.argsort(-total, kind="stable")
     order = order[total[order] > 0]
@@ -509,8 +509,27 @@ def _file_types_bars(res, log, count_col: str, unique_col: str, what: str, bytes
         ranked_by, amount = "bytes", f"{_si_bytes(total.sum())} in total"
     else:
         ranked_by, amount = "count", f"{_n(total.sum())} files"
-    ax.set_title(f"File types by {ranked_by}: top {len(top)} of {len(t['type'])} categories, {amount}")
+    level = "categories" if SHOW_KINDS else "families"
+    ax.set_title(f"File types by {ranked_by}: top {len(top)} of {len(t['type'])} {level}, {amount}")
     return fig
+
+
+# Families (the study's level of detail) unless --kinds asks for the family/kind categories.
+SHOW_KINDS = False
+
+
+def _family_table(t):
+    """/filetypes summed per family (its `family` column, or the name before '/'), in first-appearance order."""
+    names = [str(n) for n in t["type"]]
+    family_of = [str(f) for f in t["family"]] if "family" in t else [n.split("/")[0] for n in names]
+    families = list(dict.fromkeys(family_of))
+    out = {"type": np.array(families, dtype=object)}
+    for column in ("file_count", "file_bytes", "unique_file_count", "unique_bytes"):
+        sums = dict.fromkeys(families, 0)
+        for family, amount in zip(family_of, t[column]):
+            sums[family] += int(amount)
+        out[column] = np.array([sums[f] for f in families], dtype=np.int64)
+    return out
 
 
 def file_types_count(res, log):
@@ -659,7 +678,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pdf", action="store_true", help="also write a PDF of each figure")
     parser.add_argument("--only", nargs="+", choices=sorted(FIGURES), metavar="NAME",
                         help="draw only these figures")
+    parser.add_argument("--kinds", action="store_true",
+                        help="file-type figures by category (family/kind) instead of by family")
     args = parser.parse_args(argv)
+    global SHOW_KINDS
+    SHOW_KINDS = args.kinds
     if args.growth_log:
         os.makedirs(args.out, exist_ok=True)
         try:

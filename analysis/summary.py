@@ -201,6 +201,10 @@ def compute(path: str) -> dict:
                      **{f"share_below_{t}": _share(int((efficiency < t).sum()), int(len(efficiency)))
                         for t in EFFICIENCY_THRESHOLDS}}
 
+        families = {}
+        for column in ("file_count", "file_bytes"):
+            families[column] = _rank_families(types, column)
+
         summary = {
             "images": {"listed": int(len(images["status"])), "ok": int(ok["images"].sum())},
             "layers": {"distinct": int(len(layers["status"])), "ok": int(ok["layers"].sum()),
@@ -210,12 +214,29 @@ def compute(path: str) -> dict:
             "dedup": d,
             "file_types": {"by_count": top["file_count"], "by_bytes": top["file_bytes"]},
             **({"union": union} if union else {}),
+            "file_families": {"by_count": families["file_count"], "by_bytes": families["file_bytes"]},
             **compute_extras(res),
         }
     storage = storage_section(path)  # a census read from a registry's storage (docs/storage.md)
     if storage is not None:
         summary["storage"] = storage
     return summary
+
+
+def _rank_families(types, column):
+    """Every family with files, largest first; ties keep the order of first appearance.
+
+    The family is the /filetypes `family` column, or the name before '/' in files
+    written before that column existed (as regcensus report does).
+    """
+    names = [str(n) for n in types["type"]]
+    family_of = [str(f) for f in types["family"]] if "family" in types else [n.split("/")[0] for n in names]
+    sums = {}
+    for family, amount in zip(family_of, types[column]):
+        sums[family] = sums.get(family, 0) + int(amount)
+    total = sum(sums.values())
+    ranked = sorted(((f, a) for f, a in sums.items() if a > 0), key=lambda fa: -fa[1])  # sorted() is stable
+    return [{"family": f, column: a, "share": _share(a, total)} for f, a in ranked]
 
 
 # -- Markdown -------------------------------------------------------------------
@@ -247,7 +268,7 @@ def format_value(name: str, value) -> str:
     return f"{value:,}"
 
 
-def markdown(s: dict, title: str) -> str:
+def markdown(s: dict, title: str, kinds: bool = False) -> str:
     lines = [f"# {title}", "",
              f"{s['images']['ok']:,} of {s['images']['listed']:,} images and {s['layers']['ok']:,} of "
              f"{s['layers']['distinct']:,} distinct layers analysed (status ok). Distinct layers: "
@@ -271,11 +292,14 @@ def markdown(s: dict, title: str) -> str:
         lines += ["", "| union view (images with status ok) | value |", "| --- | ---: |",
                   f"| images | {u['images']:,} |"]
         lines += [f"| share with efficiency below {t} | {u[f'share_below_{t}']:.4g} |" for t in EFFICIENCY_THRESHOLDS]
+    # Families by default, the study's level of detail; --kinds shows the top categories.
+    table, label, name = ("file_types", "top file types", "type") if kinds else \
+        ("file_families", "file-type families", "family")
     for key, column, what in (("by_count", "file_count", "files"), ("by_bytes", "file_bytes", "bytes")):
-        lines += ["", f"| top file types by {what} | {what} | share |", "| --- | ---: | ---: |"]
-        for row in s["file_types"][key]:
+        lines += ["", f"| {label} by {what} | {what} | share |", "| --- | ---: | ---: |"]
+        for row in s[table][key]:
             amount = f"{row[column]:,}" if column == "file_count" else f"{row[column]:,} ({human_bytes(row[column])})"
-            lines.append(f"| {row['type']} | {amount} | {100 * row['share']:.1f}% |")
+            lines.append(f"| {row[name]} | {amount} | {100 * row['share']:.1f}% |")
     lines += markdown_extras(s)
     return "\n".join(lines) + "\n"
 
@@ -284,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Headline numbers of a regcensus results file (Markdown).")
     parser.add_argument("results", help="results file written by `regcensus run`")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON instead")
+    parser.add_argument("--kinds", action="store_true",
+                        help="show the top file-type categories (family/kind) instead of the families")
     args = parser.parse_args(argv)
     try:
         summary = compute(args.results)
@@ -293,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(summary, indent=1))
     else:
-        print(markdown(summary, f"Census summary: {os.path.basename(args.results)}"), end="")
+        print(markdown(summary, f"Census summary: {os.path.basename(args.results)}", kinds=args.kinds), end="")
     return 0
 
 

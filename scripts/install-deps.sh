@@ -13,6 +13,7 @@ packages=(
   docker-registry apache2-utils skopeo python3-cryptography
   python3 python3-h5py python3-numpy python3-matplotlib python3-pytest
   debootstrap libmagic-dev file
+  npm bc
   slurm-wlm munge
 )
 

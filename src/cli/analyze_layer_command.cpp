@@ -3,6 +3,7 @@
 // fields of the results contract, for debugging and for checking the analyser
 // against ground truth without a registry.
 #include <boost/program_options.hpp>
+#include <sched.h>
 
 #include <cstdio>
 #include <iostream>
@@ -81,6 +82,10 @@ int analyze_layer_command(int argc, char** argv) {
     // The positional FILE is in the usage line, not among the listed options.
     if (!parse_options(argc, argv, all, vm, &positional, &visible)) return 0;
     if (files.empty()) throw UsageError("give at least one layer blob FILE");
+    // One layer at a time here: a second CPU, if this process may use one,
+    // hashes the blob while the first inflates it.
+    cpu_set_t cpus;
+    limits.hash_blob_in_background = sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 1;
 
     int exit_code = 0;
     for (const auto& file : files) {

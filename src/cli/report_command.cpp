@@ -202,6 +202,7 @@ struct Summary {
     std::vector<TypeRow> by_count, by_bytes;
     int64_t union_images = -1;         // images with a known efficiency; -1: a file without the union view
     std::vector<double> union_below;   // share of them below each kEfficiencyThresholds
+    std::vector<TypeRow> family_by_count, family_by_bytes;  // every family with files, largest first
 };
 
 // The union view (format version 2): its distributions and the share of
@@ -221,6 +222,26 @@ void summarize_union(Summary& s, Table& images, const h5::Location& images_group
         const auto below = std::count_if(known.begin(), known.end(), [&](double e) { return e < threshold; });
         s.union_below.push_back(share(below, s.union_images));
     }
+}
+
+// Sums the categories' amounts per family (the /filetypes `family` column, or
+// the name before '/' in files written before it existed), ranked largest
+// first; ties keep the order in which the families first appear.
+std::vector<TypeRow> rank_families(const std::vector<std::string>& names, const std::vector<std::string>& families,
+                                   const std::vector<int64_t>& amounts) {
+    std::vector<TypeRow> rows;
+    int64_t total = 0;
+    for (std::size_t i = 0; i < amounts.size(); ++i) {
+        const std::string family = i < families.size() ? families[i] : names[i].substr(0, names[i].find('/'));
+        auto row = std::find_if(rows.begin(), rows.end(), [&](const TypeRow& r) { return r.type == family; });
+        if (row == rows.end()) row = rows.insert(rows.end(), TypeRow{family, 0, 0.0});
+        row->amount += amounts[i];
+        total += amounts[i];
+    }
+    std::erase_if(rows, [](const TypeRow& r) { return r.amount == 0; });
+    std::stable_sort(rows.begin(), rows.end(), [](const TypeRow& a, const TypeRow& b) { return a.amount > b.amount; });
+    for (auto& r : rows) r.share = total == 0 ? 0.0 : double(r.amount) / double(total);
+    return rows;
 }
 
 Summary summarize(const h5::File& file) {
@@ -300,6 +321,9 @@ Summary summarize(const h5::File& file) {
         for (std::size_t k = 0; k < std::min(kTopTypes, ranked.size()); ++k)
             if (amounts[ranked[k]] > 0) out->push_back({names[ranked[k]], amounts[ranked[k]], share(amounts[ranked[k]], total)});
     }
+    const auto families = types.has("family") ? types.read_strings("family") : std::vector<std::string>{};
+    s.family_by_count = rank_families(names, families, types.read_int64("file_count"));
+    s.family_by_bytes = rank_families(names, families, types.read_int64("file_bytes"));
     return s;
 }
 
@@ -337,6 +361,19 @@ void print_json(const Summary& s, const std::string& extra_members) {
         std::printf("]");
         sep = ",";
     }
+    std::printf("\n },\n \"file_families\": {");
+    sep = "";
+    for (auto [key, column, rows] : {std::tuple{"by_count", "file_count", &s.family_by_count},
+                                     std::tuple{"by_bytes", "file_bytes", &s.family_by_bytes}}) {
+        std::printf("%s\n  \"%s\": [", sep, key);
+        for (std::size_t i = 0; i < rows->size(); ++i) {
+            const auto& r = (*rows)[i];
+            std::printf("%s{\"family\": %s, \"%s\": %lld, \"share\": %s}", i ? ", " : "",
+                        json_string(r.type).c_str(), column, (long long)r.amount, json_number(r.share).c_str());
+        }
+        std::printf("]");
+        sep = ",";
+    }
     std::printf("\n }");
     if (s.union_images >= 0) {
         std::printf(",\n \"union\": {\"images\": %lld", (long long)s.union_images);
@@ -349,7 +386,7 @@ void print_json(const Summary& s, const std::string& extra_members) {
     std::printf("%s", extra_members.c_str());
 }
 
-void print_text(const Summary& s, const h5::File& file, const std::string& path) {
+void print_text(const Summary& s, const h5::File& file, const std::string& path, bool kinds) {
     std::printf("regcensus report: %s (created %s, %lld ranks)\n", path.c_str(),
                 file.string_attribute("created_utc").c_str(), static_cast<long long>(file.int64_attribute("mpi_ranks")));
     std::printf("  images analysed (status ok)     %s of %s\n", grouped(s.images_ok).c_str(), grouped(s.images_listed).c_str());
@@ -374,11 +411,15 @@ void print_text(const Summary& s, const h5::File& file, const std::string& path)
             std::printf("  %-38s %.4g\n", ("share with efficiency below " + json_number(kEfficiencyThresholds[k])).c_str(),
                         s.union_below[k]);
     }
-    std::printf("\n  top file types by count\n");
-    for (const auto& r : s.by_count)
+    // Families by default, the study's level of detail; --kinds shows the top categories.
+    const auto& by_count = kinds ? s.by_count : s.family_by_count;
+    const auto& by_bytes = kinds ? s.by_bytes : s.family_by_bytes;
+    const char* what = kinds ? "top file types" : "file-type families";
+    std::printf("\n  %s by count\n", what);
+    for (const auto& r : by_count)
         std::printf("    %-24s %12s files  %5.1f%%\n", r.type.c_str(), grouped(r.amount).c_str(), 100 * r.share);
-    std::printf("  top file types by bytes\n");
-    for (const auto& r : s.by_bytes)
+    std::printf("  %s by bytes\n", what);
+    for (const auto& r : by_bytes)
         std::printf("    %-24s %12s        %5.1f%%\n", r.type.c_str(), human_bytes(double(r.amount)).c_str(), 100 * r.share);
 }
 
@@ -387,10 +428,11 @@ void print_text(const Summary& s, const h5::File& file, const std::string& path)
 int report_command(int argc, char** argv) {
     po::options_description options("regcensus report RESULTS: headline numbers of a results file (docs/report.md)");
     std::string path;
-    bool json = false;
+    bool json = false, kinds = false;
     std::string image;
     options.add_options()("help,h", "show this help")("results", po::value(&path)->required(), "results file")(
         "json", po::bool_switch(&json), "print the numbers as JSON (the object analysis/summary.py --json prints)")(
+        "kinds", po::bool_switch(&kinds), "show the top file-type categories (family/kind) instead of the families")(
         "image", po::value(&image), "one image (its reference as in /images): its layers, what each adds, overwrites "
                                     "and deletes, and its largest wasted files (docs/union-view.md)");
     po::positional_options_description positional;
@@ -412,7 +454,7 @@ int report_command(int argc, char** argv) {
         print_storage_json(file);
         std::printf("\n}\n");
     } else {
-        print_text(summary, file, path);
+        print_text(summary, file, path, kinds);
         std::fputs(extras.text.c_str(), stdout);
         print_storage_text(file);
     }

@@ -272,6 +272,9 @@ void write_file_types(const h5::File& file, const CensusResults& r) {
     g.write_int64("file_bytes", vec(f.file_bytes), "Bytes of those files.", "bytes");
     g.write_int64("unique_file_count", vec(f.unique_file_count), "Distinct contents of this type.");
     g.write_int64("unique_bytes", vec(f.unique_bytes), "Sum of the sizes of those distinct contents.", "bytes");
+    std::vector<std::string> families;
+    for (std::size_t t = 0; t < kFileTypeCount; ++t) families.emplace_back(file_type_family(static_cast<FileType>(t)));
+    g.write_strings("family", families, "Family of the category: the part of `type` before '/' (docs/file-types.md).");
 }
 
 }  // namespace

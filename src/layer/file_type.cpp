@@ -2,6 +2,8 @@
 // order; every check is bounds-safe against a probe shorter than the rule needs.
 #include "regcensus/layer/file_type.hpp"
 
+#include "text_type.hpp"
+
 #include <algorithm>
 #include <cstring>
 
@@ -11,13 +13,16 @@ namespace {
 constexpr std::string_view kFileTypeNames[kFileTypeCount] = {
     "empty",
     "elf/executable", "elf/shared-object", "elf/relocatable", "elf/core", "elf/other",
-    "script/shell", "script/python", "script/perl", "script/ruby", "script/node", "script/php",
-    "script/other",
-    "archive/gzip", "archive/zip", "archive/xz", "archive/bzip2", "archive/zstd", "archive/tar",
-    "image/png", "image/jpeg", "image/gif", "image/svg", "image/ico",
-    "document/text", "document/html-xml", "document/json", "document/pdf", "document/markdown",
-    "bytecode/python", "bytecode/java",
-    "database/sqlite", "database/berkeley",
+    "code/shell", "code/python", "code/perl", "code/ruby", "code/javascript", "code/typescript", "code/php",
+    "code/c", "code/go", "code/java", "code/rust", "code/lua", "code/tcl", "code/awk", "code/make", "code/m4",
+    "code/other",
+    "archive/gzip", "archive/zip", "archive/xz", "archive/bzip2", "archive/zstd", "archive/tar", "archive/deb",
+    "archive/rpm", "archive/other",
+    "image/png", "image/jpeg", "image/gif", "image/svg", "image/ico", "image/other",
+    "document/text", "document/html-xml", "document/json", "document/pdf", "document/markdown", "document/pgp",
+    "document/other",
+    "bytecode/python", "bytecode/java", "bytecode/other",
+    "database/sqlite", "database/berkeley", "database/other",
     "font",
     "data",
 };
@@ -123,14 +128,21 @@ std::string_view basename_of(std::string_view word) {
 }
 
 FileType classify_interpreter(std::string_view name) {
-    for (auto shell : {"sh"sv, "bash"sv, "dash"sv, "ash"sv, "zsh"sv, "ksh"sv, "busybox"sv})
-        if (name == shell) return FileType::script_shell;
-    if (name.starts_with("python")) return FileType::script_python;
-    if (name.starts_with("perl")) return FileType::script_perl;
-    if (name.starts_with("ruby")) return FileType::script_ruby;
-    if (name == "node" || name == "nodejs") return FileType::script_node;
-    if (name.starts_with("php")) return FileType::script_php;
-    return FileType::script_other;
+    for (auto shell : {"sh"sv, "bash"sv, "dash"sv, "ash"sv, "zsh"sv, "ksh"sv, "mksh"sv, "busybox"sv, "csh"sv,
+                       "tcsh"sv})
+        if (name == shell) return FileType::code_shell;
+    if (name.starts_with("python")) return FileType::code_python;
+    if (name.starts_with("perl")) return FileType::code_perl;
+    if (name.starts_with("ruby")) return FileType::code_ruby;
+    if (name == "node" || name == "nodejs") return FileType::code_javascript;
+    if (name == "ts-node" || name == "deno") return FileType::code_typescript;
+    if (name.starts_with("php")) return FileType::code_php;
+    for (auto awk : {"awk"sv, "gawk"sv, "mawk"sv, "nawk"sv})
+        if (name == awk) return FileType::code_awk;
+    if (name.starts_with("tclsh") || name.starts_with("wish") || name == "expect") return FileType::code_tcl;
+    if (name.starts_with("lua")) return FileType::code_lua;
+    if (name == "make" || name == "gmake") return FileType::code_make;
+    return FileType::code_other;
 }
 
 FileType classify_shebang(const Probe& p) {
@@ -208,6 +220,19 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
     return true;
 }
 
+// libmagic says JSON only for a document that parses; an INI section
+// (`[Unit]`, `[defaults]`) starts like an array but never continues like one.
+bool looks_like_json(std::string_view text) {
+    if (!text.starts_with('{') && !text.starts_with('[')) return false;
+    const auto next = text.find_first_not_of(" \t\r\n\f", 1);
+    if (next == std::string_view::npos) return true;
+    const std::string_view rest = text.substr(next);
+    const char c = rest[0];
+    if (text[0] == '{') return c == '"' || c == '}';
+    return c == '"' || c == '{' || c == '[' || c == ']' || c == '-' || (c >= '0' && c <= '9') ||
+           rest.starts_with("true") || rest.starts_with("false") || rest.starts_with("null");
+}
+
 FileType classify_text(const Probe& p) {
     const std::string_view whole = p.text();
     const auto first = whole.find_first_not_of(" \t\r\n\f");
@@ -217,9 +242,9 @@ FileType classify_text(const Probe& p) {
     if (starts_with_ignoring_case(text, "<?xml") || starts_with_ignoring_case(text, "<!DOCTYPE html") ||
         starts_with_ignoring_case(text, "<html"))
         return FileType::document_html_xml;
-    if (text.starts_with('{') || text.starts_with('[')) return FileType::document_json;
-    if (text.starts_with("# ")) return FileType::document_markdown;
-    return FileType::document_text;
+    if (looks_like_json(text)) return FileType::document_json;
+    if (text.starts_with("-----BEGIN PGP ")) return FileType::document_pgp;
+    return layer::classify_text_content(whole);
 }
 
 // ---- binary signatures -----------------------------------------------------
@@ -252,6 +277,11 @@ std::string_view file_type_name(FileType type) {
     return index < kFileTypeCount ? kFileTypeNames[index] : std::string_view{"data"};
 }
 
+std::string_view file_type_family(FileType type) {
+    const std::string_view name = file_type_name(type);
+    return name.substr(0, name.find('/'));
+}
+
 std::optional<FileType> file_type_from_name(std::string_view name) {
     const auto* found = std::find(std::begin(kFileTypeNames), std::end(kFileTypeNames), name);
     if (found == std::end(kFileTypeNames)) return std::nullopt;
@@ -265,13 +295,16 @@ FileType classify_file_type(std::span<const std::byte> head, int64_t size) {
 
     if (p.starts_with("\x7f" "ELF")) return classify_elf(p);
     if (p.starts_with("#!")) return classify_shebang(p);
-    if (p.starts_with("<?php")) return FileType::script_php;
+    if (p.starts_with("<?php")) return FileType::code_php;
     if (p.starts_with("\x1f\x8b")) return FileType::archive_gzip;
     if (p.starts_with("PK\x03\x04") || p.starts_with("PK\x05\x06")) return FileType::archive_zip;
     if (p.starts_with("\xfd" "7zXZ\x00"sv)) return FileType::archive_xz;
     if (p.starts_with("BZh") && p.fits(3, 1) && p.at(3) >= '1' && p.at(3) <= '9') return FileType::archive_bzip2;
     if (p.starts_with("\x28\xb5\x2f\xfd")) return FileType::archive_zstd;
     if (p.has_at(257, "ustar")) return FileType::archive_tar;
+    if (p.starts_with("!<arch>\ndebian-binary")) return FileType::archive_deb;
+    if (p.starts_with("\xed\xab\xee\xdb")) return FileType::archive_rpm;
+    if (p.starts_with("!<arch>\n") || p.starts_with("7z\xbc\xaf\x27\x1c")) return FileType::archive_other;
     if (p.starts_with("\x89PNG\r\n\x1a\n")) return FileType::image_png;
     if (p.starts_with("\xff\xd8\xff")) return FileType::image_jpeg;
     if (p.starts_with("GIF87a") || p.starts_with("GIF89a")) return FileType::image_gif;

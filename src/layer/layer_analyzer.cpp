@@ -57,7 +57,7 @@ LayerAnalysis analyze_layer(ByteSource& blob, const LayerExpectation& expect, co
     profile.digest = expect.digest;
     profile.media_type = expect.media_type;
 
-    VerifiedInput input(blob, expect.digest);
+    VerifiedInput input(blob, expect.digest, limits.hash_blob_in_background);
     std::optional<DataError> failure;
     try {
         const Compression compression = input.sniff_compression();

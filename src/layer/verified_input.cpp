@@ -14,6 +14,15 @@ std::string_view compression_name(Compression compression) {
     return "none";
 }
 
+VerifiedInput::VerifiedInput(ByteSource& source, std::string_view expected_digest, bool hash_in_background)
+    : source_(source), hasher_(hasher_for(expected_digest)) {
+    if (hash_in_background) background_ = std::make_unique<BackgroundDigest>(hasher_.algorithm());
+}
+
+std::string VerifiedInput::finish_digest() {
+    return background_ ? background_->finish_digest() : hasher_.finish_digest();
+}
+
 std::span<const std::byte> VerifiedInput::pull() {
     if (ended_) return {};
     std::span<const std::byte> chunk;
@@ -27,7 +36,8 @@ std::span<const std::byte> VerifiedInput::pull() {
     if (chunk.empty()) {
         ended_ = true;
     } else {
-        hasher_.update(chunk);
+        if (background_) chunk = background_->absorb(chunk);
+        else hasher_.update(chunk);
         bytes_read_ += static_cast<int64_t>(chunk.size());
     }
     return chunk;

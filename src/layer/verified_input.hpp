@@ -5,6 +5,7 @@
 // and size checks cover what the decompressor actually saw. It also sniffs the
 // compression from the first bytes (never from the media type).
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "regcensus/util/byte_source.hpp"
 #include "regcensus/util/data_error.hpp"
+#include "background_digest.hpp"
 #include "regcensus/util/digest_hasher.hpp"
 
 namespace regcensus::layer {
@@ -24,8 +26,10 @@ class VerifiedInput {
 public:
     // Hashes with the algorithm of `expected_digest`; sha256 when it is empty or
     // not a valid digest (which then cannot match).
-    explicit VerifiedInput(ByteSource& source, std::string_view expected_digest = {})
-        : source_(source), hasher_(hasher_for(expected_digest)) {}
+    // With `hash_in_background` the digest is computed on a second thread
+    // (BackgroundDigest), overlapping the decompression.
+    explicit VerifiedInput(ByteSource& source, std::string_view expected_digest = {},
+                           bool hash_in_background = false);
 
     // Looks at the first bytes (reading ahead as needed) without consuming them.
     Compression sniff_compression();
@@ -41,7 +45,7 @@ public:
 
     bool at_end() const { return ended_; }
     int64_t bytes_read() const { return bytes_read_; }
-    std::string finish_digest() { return hasher_.finish_digest(); }
+    std::string finish_digest();
     // The source's own failure (network, io, ...), if any: then nothing about
     // the blob can be trusted, since it was never read in full.
     const std::optional<DataError>& source_error() const { return source_error_; }
@@ -51,6 +55,7 @@ private:
 
     ByteSource& source_;
     DigestHasher hasher_;
+    std::unique_ptr<BackgroundDigest> background_;  // instead of hasher_ when set
     int64_t bytes_read_ = 0;
     bool ended_ = false;
     std::optional<DataError> source_error_;

@@ -32,23 +32,26 @@ import numpy as np
 FILE_TYPES = [
     "empty",
     "elf/executable", "elf/shared-object", "elf/relocatable", "elf/core", "elf/other",
-    "script/shell", "script/python", "script/perl", "script/ruby", "script/node", "script/php",
-    "script/other",
-    "archive/gzip", "archive/zip", "archive/xz", "archive/bzip2", "archive/zstd", "archive/tar",
-    "image/png", "image/jpeg", "image/gif", "image/svg", "image/ico",
-    "document/text", "document/html-xml", "document/json", "document/pdf", "document/markdown",
-    "bytecode/python", "bytecode/java",
-    "database/sqlite", "database/berkeley",
+    "code/shell", "code/python", "code/perl", "code/ruby", "code/javascript", "code/typescript", "code/php",
+    "code/c", "code/go", "code/java", "code/rust", "code/lua", "code/tcl", "code/awk", "code/make", "code/m4",
+    "code/other",
+    "archive/gzip", "archive/zip", "archive/xz", "archive/bzip2", "archive/zstd", "archive/tar", "archive/deb",
+    "archive/rpm", "archive/other",
+    "image/png", "image/jpeg", "image/gif", "image/svg", "image/ico", "image/other",
+    "document/text", "document/html-xml", "document/json", "document/pdf", "document/markdown", "document/pgp",
+    "document/other",
+    "bytecode/python", "bytecode/java", "bytecode/other",
+    "database/sqlite", "database/berkeley", "database/other",
     "font",
     "data",
 ]
 # Relative frequency of the non-empty types in the synthetic population.
 TYPE_WEIGHTS = {
     "elf/shared-object": 8, "elf/executable": 4, "elf/relocatable": 1,
-    "script/shell": 3, "script/python": 6, "script/perl": 2, "script/other": 1,
+    "code/shell": 3, "code/python": 6, "code/perl": 2, "code/other": 1,
     "archive/gzip": 2, "archive/zip": 1, "image/png": 3, "image/svg": 1,
     "document/text": 20, "document/html-xml": 4, "document/json": 3,
-    "document/markdown": 2, "bytecode/python": 10, "bytecode/java": 1,
+    "code/javascript": 2, "bytecode/python": 10, "bytecode/java": 1,
     "font": 1, "data": 8,
 }
 LAYER_MEDIA_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"

@@ -1,9 +1,8 @@
 #pragma once
 // The mapping from libmagic's verdict (description and MIME type, `file
-// --brief` and `file --brief --mime-type`) to regcensus's file-type
-// categories (docs/file-types.md), used by the libmagic comparison. The rules
-// and the reasons for them are listed in docs/layer-analysis.md, "The libmagic
-// comparison".
+// --brief` and `file --brief --mime-type`) to regcensus's families and kinds
+// (docs/file-types.md, "From libmagic's descriptions"), used by the libmagic
+// comparison. Agreement is counted plainly: a different name is a mismatch.
 #include <string_view>
 
 #include "regcensus/layer/file_type.hpp"
@@ -11,9 +10,5 @@
 namespace regcensus::libmagic {
 
 FileType category_of(std::string_view description, std::string_view mime);
-
-// Whether our category agrees with libmagic's: equal, or one of the
-// refinements libmagic cannot express (markdown is text to libmagic).
-bool agrees(FileType ours, FileType theirs);
 
 }  // namespace regcensus::libmagic

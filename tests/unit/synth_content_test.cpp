@@ -119,7 +119,7 @@ TEST(SynthContent, SameSpecSameBytesAndSizesFollowTheTarget) {
 
 TEST(SynthContent, TypeNamesFollowTheFileTypeTable) {
     const auto names = all_file_type_names();
-    ASSERT_EQ(names.size(), 35u);
+    ASSERT_EQ(names.size(), 53u);
     EXPECT_EQ(names.front(), "empty");
     EXPECT_EQ(names.back(), "data");
     for (int k = 0; k <= static_cast<int>(ContentKind::data); ++k) {
