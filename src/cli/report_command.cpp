@@ -19,6 +19,7 @@
 
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/cli/option_parsing.hpp"
+#include "regcensus/cli/failure_output.hpp"
 #include "regcensus/h5/h5_location.hpp"
 
 namespace po = boost::program_options;
@@ -344,9 +345,10 @@ void print_text(const Summary& s, const h5::File& file, const std::string& path)
 int report_command(int argc, char** argv) {
     po::options_description options("regcensus report RESULTS: headline numbers of a results file (docs/report.md)");
     std::string path;
-    bool json = false;
+    bool json = false, failures = false;
     options.add_options()("help,h", "show this help")("results", po::value(&path)->required(), "results file")(
-        "json", po::bool_switch(&json), "print the numbers as JSON (the object analysis/summary.py --json prints)");
+        "json", po::bool_switch(&json), "print the numbers as JSON (the object analysis/summary.py --json prints)")(
+        "failures", po::bool_switch(&failures), "list every failed image and layer with its status and error (--json: as JSON)");
     po::positional_options_description positional;
     positional.add("results", 1);
     po::variables_map vm;
@@ -355,6 +357,7 @@ int report_command(int argc, char** argv) {
     auto file = h5::File::open_read(path);
     if (file.string_attribute("format") != "regcensus-results")
         throw std::runtime_error(path + " is not a regcensus results file");
+    if (failures) return print_failures(read_failures(file), json);
     const auto summary = summarize(file);
     if (json)
         print_json(summary);

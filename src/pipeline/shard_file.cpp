@@ -166,10 +166,4 @@ std::vector<std::string> read_shard_statuses(const std::string& path) {
     return h5::File::open_read(path).open_group("layers").read_strings("status");
 }
 
-bool is_retryable_status(const std::string& status) {
-    return status == "network" || status == "rate_limited" || status == "truncated_transfer" ||
-           status == "http_500" || status == "http_502" || status == "http_503" || status == "http_504" ||
-           status == "http_408" || status == "http_429";
-}
-
 }  // namespace regcensus

@@ -59,7 +59,6 @@ public:
     Location create_group(const std::string& name) const;
     Location open_group(const std::string& name) const;
     bool has(const std::string& name) const;
-    std::vector<std::string> member_names() const;
     std::vector<std::string> attribute_names() const;
     // Elements of the 1-D dataset `name`, without reading them.
     std::size_t dataset_length(const std::string& name) const;
@@ -87,8 +86,6 @@ public:
     void set_attribute(const std::string& name, int64_t value) const;
     std::string string_attribute(const std::string& name) const;
     int64_t int64_attribute(const std::string& name) const;
-    // Attributes of a member dataset (for descriptions and units).
-    std::string dataset_string_attribute(const std::string& dataset, const std::string& name) const;
 
 protected:
     Handle& handle() { return handle_; }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "regcensus/layer/layer_profile.hpp"
+#include "regcensus/util/row_status.hpp"  // is_retryable_status
 
 namespace regcensus {
 
@@ -47,8 +48,5 @@ ShardFileTable read_shard_file_table(const std::string& path);
 std::string read_shard_file_path(const std::string& path, std::size_t file_row);
 // Statuses of the shard's layers without reading its file records.
 std::vector<std::string> read_shard_statuses(const std::string& path);
-
-// Failures worth another try: the network, the registry's limits, its 5xx.
-bool is_retryable_status(const std::string& status);
 
 }  // namespace regcensus
