@@ -14,7 +14,7 @@ constexpr std::string_view kJobFileKeys[] = {
     "insecure-skip-tls-verify", "out", "top", "memory-per-rank", "resume", "retry-failed", "shards", "concurrency",
     "progress", "max-layer-bytes", "max-ratio",
     // status (status_command.cpp)
-    "failed", "json",
+    "failed", "failures", "json",
     // crawl (crawl_command.cpp)
     "hub", "tags", "page-size", "hub-url", "no-official", "namespaces", "queries", "max-query-length",
     "prefix-alphabet", "state", "growth-log", "max-pause", "max-pages", "max-names",

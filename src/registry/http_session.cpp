@@ -387,8 +387,9 @@ CURLcode HttpSession::perform_once(const HttpRequest& request, Attempt& attempt)
 
 void HttpSession::log_retry(const HttpRequest& request, int attempt_number, const std::string& cause,
                             std::chrono::milliseconds delay) const {
-    count_retry();  // summarised at the end of a run; shown one by one with -v
-    if (!policy_.log_retries || !log_enabled(LogLevel::debug)) return;
+    if (!policy_.log_retries) return;  // a session that keeps its retries to itself (the /v2/ check)
+    count_retry();                       // summarised at the end of a run; shown one by one with -v
+    if (!log_enabled(LogLevel::debug)) return;
     const std::string line = "retry " + std::to_string(attempt_number + 1) + "/" +
                              std::to_string(policy_.retries) + " of " + request.method + " " +
                              without_query(request.url) + " in " + std::to_string(delay.count()) + " ms: " + cause;
