@@ -18,9 +18,15 @@ void check_output_writable(const std::string& option, const std::string& path) {
     const auto fail = [&](const std::string& cause) { throw UsageError(option + " " + path + ": " + cause); };
     if (path.empty()) fail("empty path");
     const fs::path target(path);
-    const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
     std::error_code error;
     if (fs::is_directory(target, error)) fail("is a directory");
+    // Missing directories are created when the result is written: the nearest
+    // one that exists is where writing must work.
+    fs::path directory = parent;
+    while (!fs::exists(fs::symlink_status(directory, error)) && directory.has_parent_path() &&
+           directory.parent_path() != directory)
+        directory = directory.parent_path();
     const auto state = fs::status(directory, error);
     if (!fs::exists(state)) fail("directory " + directory.string() + " does not exist");
     if (!fs::is_directory(state)) fail(directory.string() + " is not a directory");

@@ -153,10 +153,10 @@ def test_sizes_with_units_reach_the_plan(small, tmp_path):
 
 
 @pytest.mark.parametrize("out, message", [
-    ("missing-dir/r.h5", "--out missing-dir/r.h5: directory missing-dir does not exist"),
+    ("afile/sub/r.h5", "--out afile/sub/r.h5: afile is not a directory"),
     ("afile/r.h5", "--out afile/r.h5: afile is not a directory"),
     (".", "--out .: is a directory"),
-    ("/proc/r.h5", "--out /proc/r.h5: cannot create a file in /proc ("),
+    ("/proc/new/r.h5", "--out /proc/new/r.h5: cannot create a file in /proc ("),
 ])
 def test_an_out_that_cannot_be_written_is_refused_before_any_work(out, message, small, tmp_path):
     (tmp_path / "afile").write_text("x")

@@ -4,21 +4,19 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 
+#include "regcensus/util/file_byte_source.hpp"
 #include "regcensus/util/row_status.hpp"
+#include "registry_fixture.hpp"
 
 namespace regcensus {
 namespace {
 
 std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+    FileByteSource source(path.string());
+    return testing::drain(source);
 }
 
 TEST(RowStatus, DocsListTheSameTable) {
