@@ -56,8 +56,8 @@ def test_unknown_job_file_key_is_refused_with_the_closest_key(tmp_path):
 
 @pytest.mark.parametrize("command, args, message", [
     ("status", ["--work", "{tmp}/none"], "{tmp}/none: no such work directory"),
-    ("crawl", ["--registry", "http://127.0.0.1:9", "--out", "{tmp}/no/o"], "--out {tmp}/no/o: directory {tmp}/no does not exist"),
-    ("merge", ["--work", "{tmp}/w", "--out", "{tmp}/no/o"], "--out {tmp}/no/o: directory {tmp}/no does not exist"),
+    ("crawl", ["--registry", "http://127.0.0.1:9", "--out", "{tmp}/afile/o"], "--out {tmp}/afile/o: {tmp}/afile is not a directory"),
+    ("merge", ["--work", "{tmp}/w", "--out", "{tmp}/afile/o"], "--out {tmp}/afile/o: {tmp}/afile is not a directory"),
 ])
 def test_job_file_keys_of_the_other_commands_are_accepted(command, args, message, tmp_path):
     """One job file serves run, plan, merge, status and crawl: a key of any of them is no error elsewhere."""
@@ -66,6 +66,7 @@ def test_job_file_keys_of_the_other_commands_are_accepted(command, args, message
     assert {"platform", "hub-url", "failed"} & others
     job = tmp_path / "job.cfg"
     job.write_text("".join(f"{key} = x\n" for key in sorted(others)))
+    (tmp_path / "afile").write_text("x")
     result = invoke(command, "--config", job, *[a.format(tmp=tmp_path) for a in args])
     # The job file was read (and its keys skipped): the command went on to its own checks.
     assert message.format(tmp=tmp_path) in result.stderr, result.stderr
