@@ -13,6 +13,8 @@ constexpr std::string_view kJobFileKeys[] = {
     "platform", "shard-bytes", "retries", "stall-timeout", "min-transfer-rate", "accept-plan",
     "insecure-skip-tls-verify", "out", "top", "memory-per-rank", "resume", "retry-failed", "shards", "concurrency",
     "progress", "max-layer-bytes", "max-ratio",
+    // added by the other issues of this round: --storage/--untagged (#15), --files (#12)
+    "storage", "untagged", "files",
     // status (status_command.cpp)
     "failed", "failures", "json",
     // crawl (crawl_command.cpp)

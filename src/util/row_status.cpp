@@ -6,7 +6,7 @@
 namespace regcensus {
 namespace {
 
-constexpr std::array<RowStatus, 33> kRowStatuses{{
+constexpr std::array<RowStatus, 36> kRowStatuses{{
     {"ok", false, "resolved (image) or analysed (layer) without error"},
     // The network and the registry's load: worth another try.
     {"network", true, "the connection failed, timed out or stalled, after the retries"},
@@ -42,6 +42,10 @@ constexpr std::array<RowStatus, 33> kRowStatuses{{
     {"too_large", false, "past --max-layer-bytes or --max-ratio (a decompression bomb), or a body past its cap"},
     {"foreign", false, "a foreign layer (descriptor urls): not fetched"},
     {"io", false, "reading a local file (OCI layout blob, analyze-layer FILE) failed"},
+    // A census from registry storage (docs/storage.md).
+    {"link_invalid", false, "storage: a tag or revision link that holds no digest, or names another digest"},
+    {"revision_missing", false, "storage: a tag names a digest the repository holds no revision of"},
+    {"path_escape", false, "storage: a path that resolves outside the storage directory"},
     {"interrupted", false, "not analysed: the run was stopped (its shard is not written)"},
     {"aborted", false, "the receiver stopped a transfer (internal; not seen in a results file)"},
 }};
