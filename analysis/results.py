@@ -1,6 +1,6 @@
 """Read a regcensus results file (HDF5, format "regcensus-results").
 
-The contract of the file is docs/results-format.md (format version 1). This
+The contract of the file is docs/results-file.md. This
 module only reads it; it needs h5py and numpy, and works with pandas when
 pandas is installed (``pandas.DataFrame(res.table("layers"))``) without
 requiring it.

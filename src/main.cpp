@@ -6,7 +6,9 @@
 
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/cli/option_parsing.hpp"
+#include "regcensus/cli/version_info.hpp"
 #include "regcensus/mpi/failure_policy.hpp"
+#include "regcensus/util/log.hpp"
 
 namespace {
 
@@ -31,6 +33,7 @@ constexpr Subcommand kSubcommands[] = {
 
 void print_usage(std::FILE* out) {
     std::fprintf(out, "usage: regcensus <command> [options]   (regcensus <command> --help)\n\ncommands:\n");
+    std::fprintf(out, "  (every command also takes -q/--quiet, -v/--verbose and --log-format text|json: docs/logging.md)\n");
     for (const auto& c : kSubcommands)
         std::fprintf(out, "  %-14.*s %.*s\n", int(c.name.size()), c.name.data(), int(c.summary.size()),
                      c.summary.data());
@@ -44,7 +47,7 @@ int main(int argc, char** argv) {
         return argc < 2 ? 2 : 0;
     }
     if (std::strcmp(argv[1], "--version") == 0) {
-        std::printf("regcensus %s\n", REGCENSUS_VERSION);
+        std::fputs(regcensus::cli::version_text().c_str(), stdout);
         return 0;
     }
     for (const auto& c : kSubcommands) {
@@ -53,6 +56,15 @@ int main(int argc, char** argv) {
             // line instead of a core-dumping abort that leaves ranks hanging.
             regcensus::mpi::set_failure_command(argv[1]);
             regcensus::mpi::install_terminate_policy();
+            try {
+                // -q, -v and --log-format are taken by every subcommand, here, once.
+                auto log = regcensus::take_log_options(argc, argv, 2);
+                log.command = argv[1];
+                regcensus::configure_log(log);
+            } catch (const std::invalid_argument& e) {
+                std::fprintf(stderr, "regcensus %s: %s\n", argv[1], e.what());
+                return 2;
+            }
             try {
                 return c.entry(argc - 1, argv + 1);
             } catch (const regcensus::cli::UsageError& e) {

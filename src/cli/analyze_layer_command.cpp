@@ -13,6 +13,7 @@
 
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/cli/option_parsing.hpp"
+#include "regcensus/cli/byte_size.hpp"
 #include "regcensus/layer/file_type.hpp"
 #include "regcensus/layer/layer_analyzer.hpp"
 #include "regcensus/util/file_byte_source.hpp"
@@ -57,6 +58,7 @@ int analyze_layer_command(int argc, char** argv) {
     LayerExpectation expect;
     LayerLimits limits;
     std::vector<std::string> files;
+    ByteSize max_layer_bytes{uint64_t(limits.max_layer_bytes)};
 
     po::options_description visible(
         "usage: regcensus analyze-layer [options] FILE...\n\n"
@@ -67,7 +69,7 @@ int analyze_layer_command(int argc, char** argv) {
         ("expect-digest", po::value(&expect.digest), "verify each blob against this digest (sha256:<hex>)")
         ("expect-size", po::value(&expect.size), "verify each blob's size in bytes")
         ("media-type", po::value(&expect.media_type), "media type to report (never used to decode)")
-        ("max-layer-bytes", po::value(&limits.max_layer_bytes)->default_value(limits.max_layer_bytes),
+        ("max-layer-bytes", po::value(&max_layer_bytes)->default_value(max_layer_bytes, format_byte_size(max_layer_bytes.bytes)),
          "largest decompressed layer accepted (status too_large beyond)")
         ("max-ratio", po::value(&limits.max_ratio)->default_value(limits.max_ratio),
          "largest decompressed/compressed ratio accepted (status too_large beyond)");
@@ -82,6 +84,9 @@ int analyze_layer_command(int argc, char** argv) {
     // The positional FILE is in the usage line, not among the listed options.
     if (!parse_options(argc, argv, all, vm, &positional, &visible)) return 0;
     if (files.empty()) throw UsageError("give at least one layer blob FILE");
+    limits.max_layer_bytes = int64_t(max_layer_bytes.bytes);
+    if (limits.max_layer_bytes < 1) throw UsageError("--max-layer-bytes must be positive");
+    if (!(limits.max_ratio > 0)) throw UsageError("--max-ratio must be positive");
     // One layer at a time here: a second CPU, if this process may use one,
     // hashes the blob while the first inflates it.
     cpu_set_t cpus;

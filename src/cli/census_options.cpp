@@ -1,4 +1,6 @@
 #include "regcensus/cli/census_options.hpp"
+#include "regcensus/cli/byte_size.hpp"
+#include "regcensus/cli/output_check.hpp"
 #include "regcensus/cli/option_parsing.hpp"
 
 #include <boost/program_options.hpp>
@@ -42,6 +44,11 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
     CensusOptions o;
     std::string platform = "linux/amd64", shards;
     bool insecure = false;
+    // Sizes take units (byte_size.hpp); counts are read signed so that a
+    // negative one is refused instead of wrapping around.
+    ByteSize shard_bytes{0}, memory_per_rank{o.memory_per_rank},
+        max_layer_bytes{uint64_t(o.limits.max_layer_bytes)}, min_transfer_rate{uint64_t(o.min_transfer_rate)};
+    int64_t top = int64_t(o.top_rows);
     const bool plans = command != CensusCommand::merge;
     const bool analyses = command == CensusCommand::run;
     const bool writes = command != CensusCommand::plan;
@@ -66,24 +73,24 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
             "all-platforms", po::bool_switch(&o.all_platforms), "one /images row per platform of an index")(
             "images", po::value(&o.images_path), "image list, one reference per line (required but with --storage)")(
             "platform", po::value(&platform)->default_value(platform), "platform chosen from an index: os/arch[/variant]")(
-            "shard-bytes", po::value(&o.shard_bytes)->default_value(0, "auto"),
+            "shard-bytes", po::value(&shard_bytes)->default_value(shard_bytes, "auto"),
             "compressed layer bytes per shard, the unit of resume and of Slurm array tasks (auto: about 8 "
             "shards per rank, within 16 MiB to 1 GiB; fixed in the plan once made)")(
             "retries", po::value(&o.retries)->default_value(o.retries), "retries of a failed request")(
             "stall-timeout", po::value(&o.stall_timeout_s)->default_value(o.stall_timeout_s),
             "seconds without a byte after which a transfer fails (and is retried); time the analysis holds "
             "a transfer back does not count")(
-            "min-transfer-rate", po::value(&o.min_transfer_rate)->default_value(o.min_transfer_rate),
-            "bytes/s: a transfer fails when not finished within stall-timeout + size / this")(
+            "min-transfer-rate", po::value(&min_transfer_rate)->default_value(min_transfer_rate, format_byte_size(min_transfer_rate.bytes)),
+            "size per second: a transfer fails when not finished within stall-timeout + size / this")(
             "accept-plan", po::bool_switch(&o.accept_plan),
             "continue the saved plan of --work although --registry, --layout, --images (path or content), "
             "--platform, --all-platforms or --shard-bytes differ from its own (warned; /provenance records the plan's)")(
             "insecure-skip-tls-verify", po::bool_switch(&insecure), "do not verify TLS certificates (never the default)");
     if (writes)
         options.add_options()("out", po::value(&o.out_path)->required(), "results file to write (HDF5)")(
-            "top", po::value(&o.top_rows)->default_value(o.top_rows), "rows of /dedup/top")(
-            "memory-per-rank", po::value(&o.memory_per_rank)->default_value(o.memory_per_rank),
-            "bytes of content records a rank holds in the duplicate index before spilling sorted runs to --work")(
+            "top", po::value(&top)->default_value(top), "rows of /dedup/top")(
+            "memory-per-rank", po::value(&memory_per_rank)->default_value(memory_per_rank, format_byte_size(memory_per_rank.bytes)),
+            "size of content records a rank holds in the duplicate index before spilling sorted runs to --work")(
             "files", po::bool_switch(&o.files), "write /files: one row per tar entry of every layer (large)");
     if (analyses)
         options.add_options()("resume", po::bool_switch(&o.resume), "continue the run of --work: finished shards are skipped")(
@@ -94,8 +101,8 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
             "layers analysed at once per rank (their transfers share one pool of keep-alive connections)")(
             "progress", po::value(&o.progress_seconds)->default_value(o.progress_seconds),
             "seconds between progress lines (0: none)")(
-            "max-layer-bytes", po::value(&o.limits.max_layer_bytes)->default_value(o.limits.max_layer_bytes),
-            "largest decompressed layer analysed (bytes); larger ones get status too_large")(
+            "max-layer-bytes", po::value(&max_layer_bytes)->default_value(max_layer_bytes, format_byte_size(max_layer_bytes.bytes)),
+            "largest decompressed layer analysed (a size); larger ones get status too_large")(
             "max-ratio", po::value(&o.limits.max_ratio)->default_value(o.limits.max_ratio),
             "largest decompressed/compressed ratio before a layer counts as a decompression bomb");
 
@@ -113,9 +120,30 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
     o.platform = parse_platform_option(platform);
     o.tls_verify = !insecure;
     if (!shards.empty()) o.shards = parse_shard_list(shards);
-    if (o.shard_bytes < 0) throw UsageError("--shard-bytes must be positive (or 0: automatic)");
+    o.shard_bytes = int64_t(shard_bytes.bytes);
+    o.memory_per_rank = memory_per_rank.bytes;
+    o.limits.max_layer_bytes = int64_t(max_layer_bytes.bytes);
+    o.min_transfer_rate = double(min_transfer_rate.bytes);
+    if (plans && !o.registry_url.empty() && !o.layout_dir.empty())
+        throw UsageError("--registry and --layout contradict each other: give one source of images");
+    if (plans && !o.layout_dir.empty())
+        for (const char* registry_only : {"auth-file", "max-requests-per-second", "insecure-skip-tls-verify"})
+            if (vm.count(registry_only) && !vm[registry_only].defaulted())
+                throw UsageError(std::string("--") + registry_only + " applies to --registry, not to --layout");
+    if (analyses && o.concurrency < 1) throw UsageError("--concurrency must be at least 1");
+    if (plans && o.retries < 0) throw UsageError("--retries must be 0 or more");
+    if (analyses && o.progress_seconds < 0) throw UsageError("--progress must be 0 (none) or more seconds");
+    if (analyses && o.limits.max_layer_bytes < 1) throw UsageError("--max-layer-bytes must be positive");
+    if (analyses && !(o.limits.max_ratio > 0)) throw UsageError("--max-ratio must be positive");
+    if (writes && top < 1) throw UsageError("--top must be at least 1");
+    if (writes && o.memory_per_rank < 1) throw UsageError("--memory-per-rank must be positive");
+    if (plans && o.max_requests_per_second < 0)
+        throw UsageError("--max-requests-per-second must be 0 (no cap) or more");
+    o.top_rows = std::size_t(top);
     if (!(o.stall_timeout_s > 0) || !(o.min_transfer_rate > 0))
         throw UsageError("--stall-timeout and --min-transfer-rate must be positive");
+    // Found now, not after hours of analysis (a run with --shards writes no results file).
+    if (writes && !o.shards) check_output_writable("--out", o.out_path);
     o.command_line = without_credentials(join_command_line(argc, argv));
     o.parameters = {{"registry", without_credentials(o.registry_url)},
                     {"layout", o.layout_dir},

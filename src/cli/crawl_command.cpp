@@ -9,6 +9,7 @@
 
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/cli/option_parsing.hpp"
+#include "regcensus/cli/output_check.hpp"
 #include "regcensus/crawl/catalog_crawler.hpp"
 #include "regcensus/crawl/crawl_state.hpp"
 #include "regcensus/crawl/growth_log.hpp"
@@ -107,6 +108,11 @@ int crawl_command(int argc, char** argv) {
     if (split_registry_url(registry_url).credential)
         throw UsageError("--registry: crawl lists anonymously and takes no credentials; remove the user:password@ part");
     if (concurrency < 1) throw UsageError("--concurrency must be at least 1");
+    if (retries < 0) throw UsageError("--retries must be 0 or more");
+    if (page_size < 0) throw UsageError("--page-size must be 0 (automatic) or more");
+    if (max_query_length < 1) throw UsageError("--max-query-length must be at least 1");
+    if (max_pause_s < 0) throw UsageError("--max-pause must be 0 or more seconds");
+    check_output_writable("--out", out_path);
     if (listing_limits.max_pages < 1 || listing_limits.max_names < 1)
         throw UsageError("--max-pages and --max-names must be at least 1");
 

@@ -6,6 +6,7 @@
 
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/cli/option_parsing.hpp"
+#include "regcensus/cli/byte_size.hpp"
 #include "regcensus/mpi/communicator.hpp"
 #include "regcensus/mpi/failure_policy.hpp"
 #include "regcensus/pipeline/image_list.hpp"
@@ -107,6 +108,7 @@ int fetch_command(int argc, char** argv) {
     std::string images_path, layout_directory, platform_text = "linux/amd64";
     RegistryOptions registry;
     FetchOptions fetch;
+    ByteSize min_transfer_rate{uint64_t(registry.min_transfer_rate)};
     po::options_description described(
         "usage: regcensus fetch --images FILE --registry URL --layout DIR [options]\n"
         "Copies images (original manifests, configs, layers, verified) into an OCI image layout;\n"
@@ -129,13 +131,16 @@ int fetch_command(int argc, char** argv) {
          "cap on requests to the registry per rank (0: none)")
         ("stall-timeout", po::value(&registry.stall_timeout_s)->default_value(registry.stall_timeout_s),
          "seconds without a byte after which a transfer fails (and is retried)")
-        ("min-transfer-rate", po::value(&registry.min_transfer_rate)->default_value(registry.min_transfer_rate),
-         "bytes/s: a transfer fails when not finished within stall-timeout + size / this")
+        ("min-transfer-rate", po::value(&min_transfer_rate)->default_value(min_transfer_rate, format_byte_size(min_transfer_rate.bytes)),
+         "size per second: a transfer fails when not finished within stall-timeout + size / this")
         ("insecure-skip-tls-verify", po::bool_switch(), "do not verify the registry's TLS certificate");
     po::variables_map values;
     if (!parse_options(argc, argv, described, values)) return 0;
     fetch.platform = parse_platform_option(platform_text);
     if (fetch.concurrency < 1) throw UsageError("--concurrency must be at least 1");
+    if (registry.retries < 0) throw UsageError("--retries must be 0 or more");
+    if (registry.max_requests_per_second < 0) throw UsageError("--max-requests-per-second must be 0 (no cap) or more");
+    registry.min_transfer_rate = double(min_transfer_rate.bytes);
     registry.tls_verify = !values["insecure-skip-tls-verify"].as<bool>();
     fetch.docker_hub = is_docker_hub_url(registry.url);
     registry.url = canonical_registry_url(registry.url);

@@ -30,6 +30,7 @@ int push_command(int argc, char** argv) {
     po::variables_map values;
     if (!parse_options(argc, argv, described, values)) return 0;
     options.tls_verify = !values["insecure-skip-tls-verify"].as<bool>();
+    if (options.retries < 0) throw UsageError("--retries must be 0 or more");
 
     RegistryClient client(options);
     int64_t uploaded = 0, present = 0, mounted = 0, bytes = 0, manifests = 0;

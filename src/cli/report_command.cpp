@@ -20,6 +20,7 @@
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/cli/image_report.hpp"
 #include "regcensus/cli/option_parsing.hpp"
+#include "regcensus/cli/failure_output.hpp"
 #include "regcensus/cli/report_extras.hpp"
 #include "regcensus/cli/storage_report.hpp"
 #include "regcensus/h5/h5_location.hpp"
@@ -428,13 +429,14 @@ void print_text(const Summary& s, const h5::File& file, const std::string& path,
 int report_command(int argc, char** argv) {
     po::options_description options("regcensus report RESULTS: headline numbers of a results file (docs/report.md)");
     std::string path;
-    bool json = false, kinds = false;
+    bool json = false, kinds = false, failures = false;
     std::string image;
     options.add_options()("help,h", "show this help")("results", po::value(&path)->required(), "results file")(
         "json", po::bool_switch(&json), "print the numbers as JSON (the object analysis/summary.py --json prints)")(
         "kinds", po::bool_switch(&kinds), "show the top file-type categories (family/kind) instead of the families")(
         "image", po::value(&image), "one image (its reference as in /images): its layers, what each adds, overwrites "
-                                    "and deletes, and its largest wasted files (docs/union-view.md)");
+                                    "and deletes, and its largest wasted files (docs/union-view.md)")(
+        "failures", po::bool_switch(&failures), "list every failed image and layer with its status and error (--json: as JSON)");
     po::positional_options_description positional;
     positional.add("results", 1);
     po::variables_map vm;
@@ -443,6 +445,7 @@ int report_command(int argc, char** argv) {
     auto file = h5::File::open_read(path);
     if (file.string_attribute("format") != "regcensus-results")
         throw std::runtime_error(path + " is not a regcensus results file");
+    if (failures) return print_failures(read_failures(file), json);
     if (!image.empty()) {
         print_image_report(file, image);
         return 0;

@@ -7,10 +7,13 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/cli/option_parsing.hpp"
+#include "regcensus/cli/failure_output.hpp"
+#include "regcensus/util/json_writer.hpp"
 #include "regcensus/pipeline/census_plan.hpp"
 #include "regcensus/pipeline/shard_file.hpp"
 
@@ -36,16 +39,21 @@ CensusPlan plan_of(const std::string& work_dir) {
 
 int status_command(int argc, char** argv) {
     std::string work_dir;
-    bool failed_only = false, each_shard = false;
+    bool failed_only = false, each_shard = false, list_failures = false, json = false;
     po::options_description options("regcensus status --work DIR: the state of a run's shards");
     options.add_options()("help,h", "show this help")("config", po::value<std::string>(), "job file (reads `work`)")(
         "work", po::value(&work_dir)->required(), "work directory")(
         "failed", po::bool_switch(&failed_only), "print only the shards to rerun (pending or with retryable failures)")(
-        "shards", po::bool_switch(&each_shard), "one line per shard");
+        "shards", po::bool_switch(&each_shard), "one line per shard")(
+        "failures", po::bool_switch(&list_failures),
+        "list every failed image (of the plan) and layer (of the shards done) with its status and error")(
+        "json", po::bool_switch(&json), "print the state (or, with --failures, the failed rows) as one JSON object");
     po::variables_map vm;
     if (!parse_options(argc, argv, options, vm)) return 0;
 
     const auto plan = plan_of(work_dir);
+    FailureList failures;
+    for (const auto& image : plan.images) failures.add_image(image.reference, image.status, image.error);
     std::vector<int64_t> rerun;
     int64_t done = 0, pending = 0, invalid = 0, with_failures = 0, done_bytes = 0, pending_bytes = 0,
             failed_layers = 0, retryable_layers = 0;
@@ -69,9 +77,10 @@ int status_command(int argc, char** argv) {
         ++done;
         done_bytes += shard.bytes;
         int64_t failed = 0, retryable = 0;
-        for (const auto& status : read_shard_statuses(path)) {
-            failed += status != "ok";
-            retryable += is_retryable_status(status);
+        for (const auto& layer : read_shard_profiles(path)) {
+            failed += layer.status != "ok";
+            retryable += is_retryable_status(layer.status);
+            failures.add_layer(layer.digest, layer.status, layer.error);
         }
         failed_layers += failed;
         retryable_layers += retryable;
@@ -81,6 +90,28 @@ int status_command(int argc, char** argv) {
             std::printf("shard %5lld  done     %zu layers  %lld bytes  %lld failed (%lld retryable)\n",
                         (long long)shard.id, shard.digests.size(), (long long)shard.bytes, (long long)failed,
                         (long long)retryable);
+    }
+    if (list_failures) return print_failures(failures, json);
+    if (json) {
+        JsonWriter out;
+        out.begin_object();
+        out.member("work", work_dir).member("images", int64_t(plan.images.size()));
+        out.member("layers", plan.layer_count()).member("shards", int64_t(plan.shards.size()));
+        out.key("done").begin_object();
+        out.member("shards", done).member("bytes", done_bytes).member("shards_with_failed_layers", with_failures);
+        out.member("failed_layers", failed_layers).member("retryable_layers", retryable_layers).end_object();
+        out.key("pending").begin_object();
+        out.member("shards", pending).member("bytes", pending_bytes).member("invalid", invalid).end_object();
+        out.member("rerun_shards", format_shard_list(rerun));
+        out.key("image_failures").begin_object();
+        for (const auto& [status, n] : FailureList::counts(failures.failed_images)) out.member(status, n);
+        out.end_object();
+        out.key("layer_failures").begin_object();
+        for (const auto& [status, n] : FailureList::counts(failures.failed_layers)) out.member(status, n);
+        out.end_object();
+        out.end_object();
+        std::printf("%s\n", out.str().c_str());
+        return 0;
     }
     if (failed_only) {
         std::printf("%s\n", format_shard_list(rerun).c_str());
@@ -95,6 +126,7 @@ int status_command(int argc, char** argv) {
     if (invalid > 0)
         std::printf("  (%lld invalid: shard files that do not validate, redone by the next run)", (long long)invalid);
     std::printf("\n");
+    for (const auto& line : failure_summary_lines(failures, 0)) std::printf("  %s\n", line.c_str());
     if (!rerun.empty()) std::printf("  rerun with: --resume --retry-failed, or --shards %s\n", format_shard_list(rerun).c_str());
     return 0;
 }

@@ -26,6 +26,8 @@ int synth_command(int argc, char** argv) {
         ("force", po::bool_switch(&options.force), "replace a corpus already in --out");
     po::variables_map values;
     if (!parse_options(argc, argv, described, values)) return 0;
+    if (options.images < 1) throw UsageError("--images must be at least 1");
+    if (!(options.scale > 0)) throw UsageError("--scale must be positive");
     options.out_dir = out;
     const synth::SynthSummary summary = synth::generate_corpus(options);
     std::printf("synth: %lld images, %lld list rows, %lld layers written (%lld analysed: %lld files, "

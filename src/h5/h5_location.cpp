@@ -154,18 +154,6 @@ Location Location::open_group(const std::string& name) const {
 
 bool Location::has(const std::string& name) const { return H5Lexists(id(), name.c_str(), H5P_DEFAULT) > 0; }
 
-std::vector<std::string> Location::member_names() const {
-    std::vector<std::string> names;
-    H5Literate(
-        id(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
-        [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
-            static_cast<std::vector<std::string>*>(out)->emplace_back(name);
-            return 0;
-        },
-        &names);
-    return names;
-}
-
 std::vector<std::string> Location::attribute_names() const {
     std::vector<std::string> names;
     hsize_t position = 0;
@@ -350,11 +338,6 @@ int64_t Location::int64_attribute(const std::string& name) const {
     return value;
 }
 
-std::string Location::dataset_string_attribute(const std::string& dataset, const std::string& name) const {
-    Handle handle(H5Dopen2(id(), dataset.c_str(), H5P_DEFAULT), H5Dclose, "H5Dopen2");
-    return read_string_attribute(handle.id(), name);
-}
-
 File::File(Handle handle, std::string path) : Location(std::move(handle)), path_(std::move(path)) {}
 
 File File::create(const std::string& path) {
@@ -376,7 +359,9 @@ File File::open_read(const std::string& path) {
     try {
         return File(Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "H5Fopen"), path);
     } catch (const Error& e) {
-        throw Error("cannot open " + path, e.cause());
+        // The library's words for a file that is not HDF5 at all.
+        const bool not_hdf5 = e.cause().find("file signature not found") != std::string::npos;
+        throw Error("cannot open " + path, not_hdf5 ? "not an HDF5 file" : e.cause());
     }
 }
 

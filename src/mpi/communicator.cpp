@@ -1,4 +1,5 @@
 #include "regcensus/mpi/communicator.hpp"
+#include "regcensus/util/log.hpp"
 
 #include <limits>
 #include <numeric>
@@ -44,6 +45,7 @@ Session::Session(int* argc, char*** argv) {
     int provided = 0;
     // Rank threads (a download thread per transfer) never call MPI themselves.
     check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+    set_log_rank(Communicator().rank());  // every log line names its rank
 }
 
 Session::~Session() { MPI_Finalize(); }

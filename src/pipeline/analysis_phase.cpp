@@ -241,8 +241,9 @@ private:
         const double elapsed = log_.seconds();
         const double rate = elapsed > 0 ? double(t[1]) / elapsed : 0;
         const double eta = rate > 0 ? double(total_bytes_ - t[1]) / rate : -1;
-        log_.root("progress: layers %lld/%lld, %.1f/%.1f MB, %.1f MB/s, %lld failed, %lld shards written, ETA %.0fs",
-                  (long long)t[0], (long long)total_layers_, t[1] / 1e6, total_bytes_ / 1e6, rate / 1e6,
+        const double percent = total_bytes_ > 0 ? 100.0 * double(t[1]) / double(total_bytes_) : 100.0;
+        log_.root("progress: layers %lld/%lld, %.1f/%.1f MB (%.1f%%), %.1f MB/s, %lld failed, %lld shards written, ETA %.0fs",
+                  (long long)t[0], (long long)total_layers_, t[1] / 1e6, total_bytes_ / 1e6, percent, rate / 1e6,
                   (long long)t[2], (long long)t[3], eta);
     }
     mpi::ProgressSum sum_;

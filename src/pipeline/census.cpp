@@ -15,6 +15,8 @@
 #include "regcensus/pipeline/plan_parameters.hpp"
 #include "regcensus/pipeline/run_log.hpp"
 #include "regcensus/pipeline/shard_file.hpp"
+#include "regcensus/util/log.hpp"
+#include "regcensus/pipeline/plan_progress.hpp"
 #include "regcensus/pipeline/shard_validation.hpp"
 #include "regcensus/pipeline/work_claim.hpp"
 #include "regcensus/pipeline/work_directory.hpp"
@@ -91,15 +93,18 @@ std::vector<std::vector<ImageRecord>> resolve_entries(const CensusOptions& optio
     if (options.from_registry()) resolve.registry_url = canonical_registry_url(options.registry_url);
     resolve.all_platforms = options.all_platforms;
     ByteWriter mine;
+    PlanProgress progress(comm, options.progress_seconds, int64_t(entries.size()));
     for (std::size_t i = static_cast<std::size_t>(comm.rank()); i < entries.size();
          i += static_cast<std::size_t>(comm.size())) {
         if (wind_down_requested()) break;  // between images; the exchange below still runs on every rank
         auto rows = resolve_image(*store, entries[i], resolve, work);
         label_untagged_rows(*store, rows);
+        progress.resolved(std::any_of(rows.begin(), rows.end(), [](const ImageRecord& r) { return !r.ok(); }));
         mine.put<uint64_t>(i);
         mine.put<uint64_t>(rows.size());
         for (const auto& row : rows) encode(mine, row);
     }
+    progress.finish();
     std::vector<std::vector<ImageRecord>> rows_of_entry(entries.size());
     const auto parts = comm.allgather(mine.bytes());
     if (comm.max(wind_down_requested() ? 1 : 0) > 0) throw PlanStopped{};
@@ -359,6 +364,8 @@ int run_census(const CensusOptions& given, const mpi::Communicator& comm) {
         log.root("registry: %lld requests over %lld connection(s) on %d rank(s)", (long long)totals[0],
                  (long long)totals[1], comm.size());
     }
+    if (const auto retries = comm.sum(retries_counted()); retries > 0)
+        log.root("retries: %lld request(s) retried (each one is a debug line: -v shows them)", (long long)retries);
     if (outcome.interrupted) {
         log.root("stopped by a signal: finished shards are saved; rerun with --resume to continue");
         return kExitIncomplete;

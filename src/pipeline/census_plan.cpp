@@ -84,6 +84,9 @@ h5::File open_plan(const std::string& path, std::vector<std::string>& attributes
 
 void check_plan_file(const std::string& work_dir) {
     const auto path = plan_path(work_dir);
+    if (!std::filesystem::exists(path) && std::filesystem::exists(std::filesystem::path(work_dir) / "lock"))
+        throw std::runtime_error(work_dir + " holds no plan yet: a run is planning in it, or ended while planning "
+                                            "(run --resume plans again)");
     if (!std::filesystem::exists(path))
         throw std::runtime_error(work_dir + " is not a regcensus work directory (no plan.h5)");
     try {

@@ -1,4 +1,5 @@
 #include "regcensus/pipeline/merge_phase.hpp"
+#include "regcensus/pipeline/failure_list.hpp"
 
 #include <bit>
 #include <chrono>
@@ -195,6 +196,7 @@ int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi:
         write_results(results, options.out_path);
         log.root("merge: %lld files, %lld distinct contents; wrote %s", (long long)results.dedup.file_count,
                  (long long)results.dedup.unique_file_count, options.out_path.c_str());
+        log_failure_summary(results, options.out_path, log);
     }
     comm.barrier();
     return 0;

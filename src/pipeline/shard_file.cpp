@@ -225,10 +225,4 @@ std::vector<EntryRecord> read_shard_layer_entries(const std::string& path, std::
     return read_shard_layer_entries(path, position, read_shard_entry_offsets(path));
 }
 
-bool is_retryable_status(const std::string& status) {
-    return status == "network" || status == "rate_limited" || status == "truncated_transfer" ||
-           status == "http_500" || status == "http_502" || status == "http_503" || status == "http_504" ||
-           status == "http_408" || status == "http_429";
-}
-
 }  // namespace regcensus

@@ -1,8 +1,6 @@
 #include "regcensus/pipeline/work_directory.hpp"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "regcensus/util/atomic_file.hpp"
 #include "regcensus/util/contained_path.hpp"
@@ -31,14 +29,6 @@ void WorkDirectory::store_blob(std::string_view digest, std::string_view bytes) 
     const fs::path path = prepare_contained_file(root_, parsed.relative_path());
     if (fs::exists(path)) return;
     write_file_atomically(path, bytes);
-}
-
-std::optional<std::string> WorkDirectory::load_blob(std::string_view digest) const {
-    std::ifstream in(blob_path(digest), std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
 }
 
 }  // namespace regcensus

@@ -122,7 +122,7 @@ void BlobStream::transfer() {
         // The session already resumes bodies shorter than their announced length;
         // this covers what is left: a body that is complete but not what the descriptor says.
         if (response.entity_length >= 0 && response.entity_length != received_)
-            throw DataError("truncated", "GET " + description_ + ": received " + std::to_string(received_) +
+            throw DataError("truncated_transfer", "GET " + description_ + ": received " + std::to_string(received_) +
                                              " of " + std::to_string(response.entity_length) + " bytes");
         if (expected_size_ >= 0 && received_ != expected_size_)
             throw DataError("size_mismatch", "GET " + description_ + ": " + std::to_string(received_) +

@@ -14,6 +14,8 @@
 #include "regcensus/registry/http_header_values.hpp"
 #include "regcensus/registry/transfer_engine.hpp"
 #include "regcensus/util/data_error.hpp"
+#include "regcensus/util/row_status.hpp"
+#include "regcensus/util/log.hpp"
 #include "regcensus/util/stop_signal.hpp"
 
 namespace regcensus {
@@ -22,9 +24,8 @@ namespace {
 
 constexpr int64_t kMaxErrorBodyBytes = 64 << 10;
 
-bool is_retryable_status(long status) {
-    return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
-}
+// Whether an HTTP answer is retried is the row status vocabulary's word for it.
+bool is_retryable_http_status(long status) { return is_retryable_status("http_" + std::to_string(status)); }
 
 std::string lowercase(std::string_view text) {
     std::string lower(text);
@@ -386,13 +387,13 @@ CURLcode HttpSession::perform_once(const HttpRequest& request, Attempt& attempt)
 
 void HttpSession::log_retry(const HttpRequest& request, int attempt_number, const std::string& cause,
                             std::chrono::milliseconds delay) const {
-    if (!policy_.log_retries) return;
-    // One write per line, so that lines of concurrent threads and ranks do not interleave.
-    const std::string line = "regcensus: retry " + std::to_string(attempt_number + 1) + "/" +
+    if (!policy_.log_retries) return;  // a session that keeps its retries to itself (the /v2/ check)
+    count_retry();                       // summarised at the end of a run; shown one by one with -v
+    if (!log_enabled(LogLevel::debug)) return;
+    const std::string line = "retry " + std::to_string(attempt_number + 1) + "/" +
                              std::to_string(policy_.retries) + " of " + request.method + " " +
-                             without_query(request.url) + " in " + std::to_string(delay.count()) + " ms: " + cause +
-                             "\n";
-    std::fwrite(line.data(), 1, line.size(), stderr);
+                             without_query(request.url) + " in " + std::to_string(delay.count()) + " ms: " + cause;
+    log_line(LogLevel::debug, line);
 }
 
 HttpResponse HttpSession::perform_with_retries(const HttpRequest& request, int64_t max_body_bytes,
@@ -445,17 +446,17 @@ HttpResponse HttpSession::perform_with_retries(const HttpRequest& request, int64
         } else if (code != CURLE_OK) {
             // libcurl's own message names the detail (the host that did not resolve, the certificate problem).
             failure = attempt.curl_message[0] ? std::string(attempt.curl_message) : std::string(curl_easy_strerror(code));
-            if (code == CURLE_PARTIAL_FILE) status = "truncated";
-        } else if (is_retryable_status(response.status)) {
+            if (code == CURLE_PARTIAL_FILE) status = "truncated_transfer";
+        } else if (is_retryable_http_status(response.status)) {
             failure = "HTTP " + std::to_string(response.status);
         } else if (sink && response.ok() && response.entity_length >= 0 && delivered < response.entity_length) {
             failure = "body ended at byte " + std::to_string(delivered) + " of " +
                       std::to_string(response.entity_length);
-            status = "truncated";
+            status = "truncated_transfer";
         }
         if (failure.empty()) return std::move(response);
         if (!may_retry) {
-            if (is_retryable_status(response.status) && code == CURLE_OK && !attempt.range_refused)
+            if (is_retryable_http_status(response.status) && code == CURLE_OK && !attempt.range_refused)
                 return std::move(response);  // the caller maps the final status
             throw DataError(status, description + ": " + failure +
                                         (attempt_number > 0 ? " (after " + std::to_string(attempt_number) +

@@ -10,7 +10,7 @@ creation time, non-ASCII and escaped paths). With --images N it adds N random
 images on top, so that figures can be looked at with realistic-looking
 distributions.
 
-The file follows docs/results-format.md (format version 1): every name of the
+The file follows docs/results-file.md (format version 1): every name of the
 contract, int64 integers, variable-length UTF-8 strings, a `description` on
 every dataset and `units = "bytes"` on sizes. All derived values (image sums,
 ref_count, the CSR index, /dedup, /filetypes, /histograms) are computed from

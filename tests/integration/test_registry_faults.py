@@ -50,7 +50,7 @@ def faulty_and_clean(tmp_path_factory):
         def census(url, name):
             work = root / name
             result = subprocess.run([str(BIN), "run", "--registry", url, "--images", str(corpus / "images.txt"),
-                                     "--out", str(work / "results.h5"), "--work", str(work / "work")],
+                                     "--out", str(work / "results.h5"), "--work", str(work / "work"), "-v"],
                                     capture_output=True, text=True, env=env)
             assert result.returncode == 0, result.stderr
             return work / "results.h5", result.stderr
@@ -83,10 +83,12 @@ def test_datasets_identical_to_a_clean_run(faulty_and_clean):
 
 
 def test_each_retryable_fault_is_one_retry_line(faulty_and_clean):
-    retries = re.findall(r"^regcensus: retry \d+/\d+ of (GET|HEAD) \S+ in \d+ ms: (.*)$",
+    retries = re.findall(r"^\[regcensus \S+ \S+ rank \d+ debug\] retry \d+/\d+ of (GET|HEAD) \S+ in \d+ ms: (.*)$",
                          faulty_and_clean["faulty_log"], re.M)
     assert len(retries) == faulty_and_clean["tally"]["retryable"], faulty_and_clean["faulty_log"]
-    assert "regcensus: retry" not in faulty_and_clean["clean_log"]
+    assert "] retry" not in faulty_and_clean["clean_log"]
+    # Counted and summarised without -v too (here -v shows each one).
+    assert f"retries: {len(retries)} request(s) retried" in faulty_and_clean["faulty_log"]
     causes = [cause for _, cause in retries]
     assert sum(c.startswith("HTTP 500") for c in causes) == faulty_and_clean["tally"]["injected"]["500"]
     assert sum(c.startswith("HTTP 429") for c in causes) == faulty_and_clean["tally"]["injected"]["429"]

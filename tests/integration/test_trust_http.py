@@ -268,7 +268,7 @@ def test_a_blob_stalled_after_1000_bytes_ends_at_the_stall_timeout(tmp_path):
                                                                              len(stalled.layer) + 100000))
         started = time.monotonic()
         result, out = census(tmp_path, server.url, ["good/app:1", "stalled/app:1"], "--stall-timeout", "2",
-                             "--retries", "1", timeout=50)
+                             "--retries", "1", "-v", timeout=50)
         elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     assert elapsed < 30

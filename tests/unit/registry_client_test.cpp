@@ -251,7 +251,7 @@ TEST(RegistryClientTransfer, ShortBodyIsTruncated) {
     } catch (const DataError& error) {
         status = error.status();
     }
-    EXPECT_EQ(status, "truncated");
+    EXPECT_EQ(status, "truncated_transfer");
 }
 
 }  // namespace

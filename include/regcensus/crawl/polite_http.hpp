@@ -25,7 +25,7 @@ public:
     PoliteHttp(const PoliteHttpOptions& options, RateLimiter& limiter);
 
     // The final response, whatever its status, after retries. Throws DataError
-    // ("network", "truncated", "too_large") when the transfer fails for good.
+    // ("network", "truncated_transfer", "too_large") when the transfer fails for good.
     HttpResponse get(const std::string& url, int64_t max_body_bytes);
 
 private:

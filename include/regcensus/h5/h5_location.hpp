@@ -60,7 +60,6 @@ public:
     Location create_group(const std::string& name) const;
     Location open_group(const std::string& name) const;
     bool has(const std::string& name) const;
-    std::vector<std::string> member_names() const;
     std::vector<std::string> attribute_names() const;
     // Elements of the 1-D dataset `name`, without reading them.
     std::size_t dataset_length(const std::string& name) const;
@@ -97,8 +96,6 @@ public:
     void set_bool_attribute(const std::string& name, bool value) const;  // h5py reads numpy.bool_
     std::string string_attribute(const std::string& name) const;
     int64_t int64_attribute(const std::string& name) const;
-    // Attributes of a member dataset (for descriptions and units).
-    std::string dataset_string_attribute(const std::string& dataset, const std::string& name) const;
 
 protected:
     Handle& handle() { return handle_; }

@@ -1,5 +1,5 @@
 #pragma once
-// Writes results.h5 as fixed by docs/results-format.md: a temporary file in the
+// Writes results.h5 as fixed by docs/results-file.md: a temporary file in the
 // same directory, checked to its close and renamed over the target only when
 // complete, so a job killed at any moment or a full disk leaves either the old
 // file or the whole new one (h5::write_atomically; throws "cannot write PATH: cause").

@@ -1,6 +1,6 @@
 #pragma once
 // What the analyser learns from one layer blob: the contract's /layers fields
-// (see docs/results-format.md) plus per-layer distributions, and one record per
+// (see docs/results-file.md) plus per-layer distributions, and one record per
 // regular file for the duplicate index.
 #include <array>
 #include <cstdint>

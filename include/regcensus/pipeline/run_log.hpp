@@ -1,10 +1,13 @@
 #pragma once
-// Log lines of a run on stderr, with the elapsed time. `root` lines speak for
-// the whole job (rank 0 only), `rank` lines for one rank (failures, skips).
+// Log lines of a run on stderr in the one log format (util/log.hpp). `root`
+// lines speak for the whole job (rank 0 only), `rank` lines for one rank
+// (failures, skips). A line starting "warning:" is logged as a warning.
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 #include "regcensus/mpi/communicator.hpp"
+#include "regcensus/util/log.hpp"
 
 namespace regcensus {
 
@@ -32,10 +35,9 @@ private:
             std::snprintf(text, sizeof text, "%s", format);
         else
             std::snprintf(text, sizeof text, format, args...);
-        if (with_rank)
-            std::fprintf(stderr, "[regcensus %7.1fs rank %d] %s\n", seconds(), comm_.rank(), text);
-        else
-            std::fprintf(stderr, "[regcensus %7.1fs] %s\n", seconds(), text);
+        (void)with_rank;  // every line names its rank
+        const bool warning = std::strncmp(text, "warning:", 8) == 0;
+        log_line(warning ? LogLevel::warning : LogLevel::info, text);
     }
     const mpi::Communicator& comm_;
     std::chrono::steady_clock::time_point start_;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "regcensus/layer/layer_profile.hpp"
+#include "regcensus/util/row_status.hpp"  // is_retryable_status
 
 namespace regcensus {
 
@@ -55,8 +56,5 @@ std::vector<EntryRecord> read_shard_layer_entries(const std::string& path, std::
                                                   const std::vector<int64_t>& offsets);
 // Statuses of the shard's layers without reading its file records.
 std::vector<std::string> read_shard_statuses(const std::string& path);
-
-// Failures worth another try: the network, the registry's limits, its 5xx.
-bool is_retryable_status(const std::string& status);
 
 }  // namespace regcensus

@@ -24,7 +24,6 @@ public:
     // DataError "invalid_digest"; a path leading out of the root (a planted
     // symlink) PathEscapeError; a failed write std::system_error.
     void store_blob(std::string_view digest, std::string_view bytes) const;
-    std::optional<std::string> load_blob(std::string_view digest) const;
     std::string blob_path(std::string_view digest) const;
 
 private:

@@ -91,7 +91,7 @@ public:
     // Performs `request`, retrying connection errors and 408/429/500/502/503/504
     // up to policy.retries times; returns the final response whatever its status.
     // The body is kept up to `max_body_bytes` (DataError "too_large" beyond).
-    // Throws DataError "network" (or "truncated") when the transfer fails for good,
+    // Throws DataError "network" (or "truncated_transfer") when the transfer fails for good,
     // "bad_response" for an unparsable or absurd Content-Length, "bad_header"
     // for a request header value with control characters (never sent), and
     // "interrupted" once stop_requested() (polled during transfers and sleeps).

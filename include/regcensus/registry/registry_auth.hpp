@@ -46,7 +46,6 @@ public:
     // (with a fresh authorization()) may succeed.
     bool handle_unauthorized(const std::string& www_authenticate, const std::string& scope, const std::string& sent);
 
-    bool has_credential() const { return credential_.has_value(); }
     int64_t tokens_fetched() const { return tokens_fetched_.load(); }
 
 private:

@@ -85,7 +85,7 @@ public:
     RegistryClient& operator=(const RegistryClient&) = delete;
 
     // Data problems throw DataError: "manifest_unknown", "blob_unknown",
-    // "unauthorized", "denied", "rate_limited", "network", "truncated",
+    // "unauthorized", "denied", "rate_limited", "network", "truncated_transfer",
     // "digest_mismatch", "size_mismatch", "too_large", "http_<code>".
     FetchedManifest get_manifest(const std::string& repository, const std::string& reference) override;
     std::string get_blob(const std::string& repository, const std::string& digest, int64_t max_bytes) override;

@@ -20,7 +20,6 @@ public:
     explicit Scale(double scale);
     int64_t bytes(int64_t at_scale_one) const;
     int count(int at_scale_one) const;
-    int64_t max_file_bytes() const { return max_file_bytes_; }
 
 private:
     double factor_;

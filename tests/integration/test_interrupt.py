@@ -1,0 +1,56 @@
+"""Ctrl-C (SIGINT) stops a run like SIGTERM: finished shards are kept, the
+work directory is resumable, a single process exits 75 (docs/signals.md).
+Under mpirun (Open MPI 4.1.4) SIGINT reaches the ranks as SIGTERM: they stop
+cleanly and the work directory resumes; mpirun itself exits 1."""
+import subprocess
+
+import h5py
+import pytest
+
+from conftest import BIN, MPI_ENV
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("interrupt")
+    subprocess.run([str(BIN), "synth", "--out", root / "c", "--images", "12", "--scale", "4", "--seed", "3"],
+                   check=True, capture_output=True, env=MPI_ENV)
+    return root / "c"
+
+
+def interrupted_run(launcher, corpus, work, out):
+    args = [*launcher, str(BIN), "run", "--layout", str(corpus / "layout"), "--images", str(corpus / "images.txt"),
+            "--work", str(work), "--out", str(out), "--shard-bytes", "1MiB", "--progress", "0"]
+    process = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=MPI_ENV)
+    lines = []
+    for line in process.stderr:
+        lines.append(line)
+        if "] analyse: " in line and "to do" in line:
+            process.send_signal(subprocess.signal.SIGINT)
+            break
+    lines += process.stderr.readlines()
+    return process.wait(timeout=120), "".join(lines)
+
+
+def layers_of(path):
+    with h5py.File(path) as f:
+        return list(zip(f["layers/digest"][:], f["layers/status"][:], f["layers/file_count"][:]))
+
+
+@pytest.mark.parametrize("launcher, expected_exit", [([], 75), (["mpirun", "--oversubscribe", "-np", "2"], 1)])
+def test_ctrl_c_stops_cleanly_and_the_run_resumes(launcher, expected_exit, corpus, tmp_path):
+    clean = tmp_path / "clean.h5"
+    subprocess.run([str(BIN), "run", "-q", "--layout", corpus / "layout", "--images", corpus / "images.txt",
+                    "--work", tmp_path / "clean-work", "--out", clean], check=True, env=MPI_ENV)
+    work, out = tmp_path / "work", tmp_path / "r.h5"
+    code, log = interrupted_run(launcher, corpus, work, out)
+    assert code == expected_exit, log
+    assert "stopped by a signal: finished shards are saved; rerun with --resume to continue" in log
+    assert not out.exists()
+    status = subprocess.run([str(BIN), "status", "--work", work], capture_output=True, text=True, env=MPI_ENV)
+    assert status.returncode == 0 and " pending " in status.stdout, status.stdout
+    resumed = subprocess.run([str(BIN), "run", "--resume", "--layout", corpus / "layout", "--images",
+                              corpus / "images.txt", "--work", work, "--out", out, "--shard-bytes", "1MiB"],
+                             capture_output=True, text=True, env=MPI_ENV)
+    assert resumed.returncode == 0, resumed.stderr
+    assert layers_of(out) == layers_of(clean)
