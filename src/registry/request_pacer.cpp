@@ -1,9 +1,12 @@
 #include "regcensus/registry/request_pacer.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <thread>
 
+#include "regcensus/registry/rate_limit_headers.hpp"
 #include "regcensus/util/data_error.hpp"
+#include "regcensus/util/stop_signal.hpp"
 
 namespace regcensus {
 
@@ -28,13 +31,25 @@ std::pair<int64_t, int64_t> parse_quota_value(const std::string& text) {
 
 }  // namespace
 
-RequestPacer::RequestPacer(double max_requests_per_second, int64_t quota_reserve)
+RequestPacer::RequestPacer(double max_requests_per_second, int64_t quota_reserve, std::chrono::seconds max_pause)
     : interval_(max_requests_per_second > 0
                     ? std::chrono::nanoseconds(int64_t(1e9 / max_requests_per_second))
                     : std::chrono::nanoseconds(0)),
-      quota_reserve_(quota_reserve) {}
+      quota_reserve_(quota_reserve),
+      max_pause_(max_pause) {}
 
 void RequestPacer::before_request() {
+    // First wait out a pause a server asked for. It is re-read in short slices
+    // because another client may extend it meanwhile; it never exceeds
+    // max_pause from when it was set (pause_until), so the wait has a deadline.
+    while (true) {
+        if (stop_requested()) throw DataError("interrupted", "waiting for the registry's rate limit: stopped by a signal");
+        const auto now = std::chrono::system_clock::now();
+        const auto until = paused_until();
+        if (until <= now) break;
+        std::this_thread::sleep_for(
+            std::min<std::chrono::system_clock::duration>(until - now, std::chrono::milliseconds(200)));
+    }
     std::chrono::steady_clock::time_point slot;
     {
         std::lock_guard lock(mutex_);
@@ -71,9 +86,31 @@ void RequestPacer::after_response(const std::string& ratelimit_limit, const std:
     quota_seen_at_ = std::chrono::steady_clock::now();
 }
 
+void RequestPacer::after_response(const HttpResponse& response) {
+    after_response(response.header("ratelimit-limit"), response.header("ratelimit-remaining"));
+    if (const auto until = requested_pause(response, std::chrono::system_clock::now())) pause_until(*until);
+}
+
+void RequestPacer::pause_until(std::chrono::system_clock::time_point until) {
+    const auto latest = std::chrono::system_clock::now() + max_pause_;
+    std::lock_guard lock(mutex_);
+    paused_until_ = std::max(paused_until_, std::min(until, latest));
+}
+
+std::chrono::system_clock::time_point RequestPacer::paused_until() const {
+    std::lock_guard lock(mutex_);
+    return paused_until_;
+}
+
 QuotaSnapshot RequestPacer::quota() const {
     std::lock_guard lock(mutex_);
     return quota_;
+}
+
+HttpPolicy paced_policy(HttpPolicy policy, std::shared_ptr<RequestPacer> pacer) {
+    policy.before_attempt = [pacer] { pacer->before_request(); };
+    policy.after_attempt = [pacer](const HttpResponse& response) { pacer->after_response(response); };
+    return policy;
 }
 
 }  // namespace regcensus
