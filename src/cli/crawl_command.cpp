@@ -17,6 +17,7 @@
 #include "regcensus/crawl/tag_selection.hpp"
 #include "regcensus/registry/listing_page.hpp"
 #include "regcensus/registry/registry_client.hpp"
+#include "regcensus/registry/registry_shared.hpp"
 #include "regcensus/registry/registry_url.hpp"
 
 namespace po = boost::program_options;
@@ -141,6 +142,8 @@ int crawl_command(int argc, char** argv) {
         catalog_options.tags = crawl::parse_tag_selection(tags);
         catalog_options.concurrency = concurrency;
         catalog_options.limits = listing_limits;
+        // The credential is read now: a missing --auth-file ends the crawl before any request or state file.
+        share_registry_state(registry);
         crawl::CrawlState state(state_path, "registry " + registry_url + " tags=" + tags);
         if (state.resumed()) std::fprintf(stderr, "regcensus crawl: resuming from %s\n", state_path.c_str());
         if (!state.resumed()) {

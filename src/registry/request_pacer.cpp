@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <thread>
 
 #include "regcensus/registry/rate_limit_headers.hpp"
@@ -92,9 +93,21 @@ void RequestPacer::after_response(const HttpResponse& response) {
 }
 
 void RequestPacer::pause_until(std::chrono::system_clock::time_point until) {
-    const auto latest = std::chrono::system_clock::now() + max_pause_;
-    std::lock_guard lock(mutex_);
-    paused_until_ = std::max(paused_until_, std::min(until, latest));
+    const auto now = std::chrono::system_clock::now();
+    const auto capped = std::min(until, now + max_pause_);
+    {
+        std::lock_guard lock(mutex_);
+        if (capped <= paused_until_) return;
+        paused_until_ = capped;
+    }
+    // A long silent stall would look like a hang; short pauses (a 429's
+    // "Retry-After: 1") show in the retry lines already.
+    const auto seconds = std::chrono::ceil<std::chrono::seconds>(capped - now).count();
+    if (seconds >= 5) {
+        const std::string line = "regcensus: the server asked to wait: all requests to it pause for " +
+                                 std::to_string(seconds) + " s\n";
+        std::fwrite(line.data(), 1, line.size(), stderr);
+    }
 }
 
 std::chrono::system_clock::time_point RequestPacer::paused_until() const {

@@ -158,3 +158,21 @@ def test_the_credential_goes_to_the_registry_only(tmp_path):
         assert sorted(set(authorized)) == ["/v2/_catalog?n=1000", "/v2/kept/tags/list?n=1000",
                                            "/v2/moved/tags/list?n=1000"]
         assert all("authorization" not in r["headers"] for r in other.requests), other.requests
+
+
+def test_a_missing_auth_file_ends_the_crawl_before_any_request(tmp_path):
+    with HostileServer() as server:
+        server.registry_root()
+        missing = tmp_path / "nowhere" / "config.json"
+        result = crawl(server.url, tmp_path / "list.tsv", "--auth-file", missing, "--state", tmp_path / "state.json")
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.splitlines() == [f"regcensus crawl: error: the auth file {missing} does not exist"]
+        assert server.requests == []
+        assert not (tmp_path / "state.json").exists() and not (tmp_path / "list.tsv").exists()
+
+
+def test_auth_file_is_refused_for_the_hub(tmp_path):
+    result = subprocess.run([str(BIN), "crawl", "--hub", "--auth-file", str(tmp_path / "config.json"), "--out",
+                             str(tmp_path / "hub.tsv")], capture_output=True, text=True, env=MPI_ENV, timeout=30)
+    assert result.returncode == 2, result.stderr
+    assert "--auth-file is for --registry; the Hub API is crawled anonymously" in result.stderr
