@@ -1,52 +1,67 @@
-// RegistryClient::listing_page, the catalog crawler's one request: pages of
-// this registry only, 404 as "no listing", names and the next link parsed.
 #include <gtest/gtest.h>
 
-#include "registry_fixture.hpp"
-#include "regcensus/registry/registry_client.hpp"
+#include "regcensus/registry/listing_page.hpp"
 #include "regcensus/util/data_error.hpp"
 
-namespace regcensus {
+using regcensus::next_link_target;
+
+TEST(LinkHeader, DistributionCatalogLink) {
+    EXPECT_EQ(next_link_target(R"(</v2/_catalog?last=repo0049&n=50>; rel="next")"), "/v2/_catalog?last=repo0049&n=50");
+}
+
+TEST(LinkHeader, UnquotedAndUppercaseRel) {
+    EXPECT_EQ(next_link_target("<page2>; REL=next"), "page2");
+}
+
+TEST(LinkHeader, NextAmongSeveralEntriesAndRelationTypes) {
+    const char* header =
+        R"(<https://r.example/v2/_catalog?n=1>; rel="prev", <https://r.example/v2/_catalog?last=b,c&n=1>; title="a, b"; rel="last next")";
+    EXPECT_EQ(next_link_target(header), "https://r.example/v2/_catalog?last=b,c&n=1");
+}
+
+TEST(LinkHeader, NoNext) {
+    EXPECT_EQ(next_link_target(""), "");
+    EXPECT_EQ(next_link_target(R"(</v2/_catalog?n=1>; rel="prev")"), "");
+    EXPECT_EQ(next_link_target(R"(</x>; rel="nextpage")"), "");
+    EXPECT_EQ(next_link_target("<unterminated; rel=next"), "");
+}
+
 namespace {
 
-RegistryOptions options_for(const testing::ScriptedServer& server) {
-    RegistryOptions options;
-    options.url = server.url();
-    options.retries = 0;
-    options.log_retries = false;
-    return options;
-}
-
-TEST(RegistryListingPage, ReadsNamesAndTheNextLink) {
-    testing::ScriptedServer server({"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLink: "
-                                    "</v2/_catalog?last=b&n=2>; rel=\"next\"\r\nContent-Length: 28\r\n"
-                                    "Connection: close\r\n\r\n{\"repositories\": [\"a\", \"b\"]}"});
-    RegistryClient client(options_for(server));
-    const auto page = client.listing_page(server.url() + "/v2/_catalog?n=2", "");
-    ASSERT_TRUE(page);
-    EXPECT_EQ(page->names, (std::vector<std::string>{"a", "b"}));
-    EXPECT_EQ(page->next_url, server.url() + "/v2/_catalog?last=b&n=2");
-}
-
-TEST(RegistryListingPage, A404IsNoListing) {
-    testing::ScriptedServer server({"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"});
-    RegistryClient client(options_for(server));
-    EXPECT_FALSE(client.listing_page(server.url() + "/v2/gone/tags/list?n=10", "gone"));
-}
-
-TEST(RegistryListingPage, AUrlOfAnotherOriginIsNotRequested) {
-    testing::ScriptedServer server({"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"});
-    testing::ScriptedServer elsewhere({"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"});
-    RegistryClient client(options_for(server));
-    try {
-        client.listing_page(elsewhere.url() + "/v2/_catalog", "");
-        FAIL() << "expected other_origin";
-    } catch (const DataError& error) {
-        EXPECT_EQ(error.status(), "other_origin");
-    }
-    EXPECT_TRUE(elsewhere.requests().empty());
-    EXPECT_TRUE(server.requests().empty());
+regcensus::HttpResponse listing_response(std::string body, std::string link, std::string effective_url) {
+    regcensus::HttpResponse response;
+    response.status = 200;
+    response.body = std::move(body);
+    response.effective_url = std::move(effective_url);
+    if (!link.empty()) response.headers.emplace_back("link", std::move(link));
+    return response;
 }
 
 }  // namespace
-}  // namespace regcensus
+
+TEST(ListingPage, NamesAndTheNextPageResolvedAgainstTheFinalUrl) {
+    const auto page = regcensus::parse_listing_page(
+        listing_response(R"({"repositories":["a/b","c"]})", R"(</v2/_catalog?last=c&n=2>; rel="next")",
+                         "http://127.0.0.1:5000/v2/_catalog?n=2"),
+        "http://127.0.0.1:5000/v2/_catalog?n=2", "repositories");
+    EXPECT_EQ(page.names, (std::vector<std::string>{"a/b", "c"}));
+    EXPECT_EQ(page.next_url, "http://127.0.0.1:5000/v2/_catalog?last=c&n=2");
+}
+
+TEST(ListingPage, NullTagsAndASelfLinkEndTheListing) {
+    const std::string url = "http://r/v2/app/tags/list?n=5";
+    const auto page = regcensus::parse_listing_page(
+        listing_response(R"({"name":"app","tags":null})", "<" + url + ">; rel=next", url), url, "tags");
+    EXPECT_TRUE(page.names.empty());
+    EXPECT_EQ(page.next_url, "");
+}
+
+TEST(ListingPage, ABodyThatIsNotJsonIsAnError) {
+    std::string status;
+    try {
+        regcensus::parse_listing_page(listing_response("<html>", "", ""), "http://r/v2/_catalog", "repositories");
+    } catch (const regcensus::DataError& error) {
+        status = error.status();
+    }
+    EXPECT_EQ(status, "http_200");
+}
