@@ -18,6 +18,7 @@
 #include "regcensus/crawl/tag_selection.hpp"
 #include "regcensus/registry/listing_page.hpp"
 #include "regcensus/registry/registry_client.hpp"
+#include "regcensus/registry/registry_shared.hpp"
 #include "regcensus/registry/registry_url.hpp"
 #include "regcensus/storage/storage_image_list.hpp"
 
@@ -49,7 +50,7 @@ int crawl_command(int argc, char** argv) {
         "regcensus crawl: list the images of a v2 registry (--registry) or of Docker Hub (--hub) into an image "
         "list for `regcensus run`");
     std::string config_path, registry_url, out_path, tags = "all", hub_url = "https://hub.docker.com";
-    std::string namespaces_path, queries_path, state_path, growth_log_path, prefix_alphabet, storage_dir;
+    std::string namespaces_path, queries_path, state_path, growth_log_path, prefix_alphabet, storage_dir, auth_file;
     bool untagged = false;
     int page_size = 0, concurrency = 8, retries = 5, max_query_length = 6;
     int64_t max_pause_s = 900;
@@ -91,6 +92,9 @@ int crawl_command(int argc, char** argv) {
          "listing stops there")
         ("max-names", po::value(&listing_limits.max_names)->default_value(listing_limits.max_names),
          "--registry: names kept per listing; a longer listing stops there")
+        ("auth-file", po::value(&auth_file),
+         "--registry: docker config.json with the registry's credentials (default: $REGISTRY_AUTH_FILE, "
+         "$DOCKER_CONFIG/config.json, ~/.docker/config.json; none: anonymous)")
         ("insecure-skip-tls-verify", po::bool_switch(&insecure), "do not verify TLS certificates (never the default)");
 
     po::variables_map vm;
@@ -103,10 +107,13 @@ int crawl_command(int argc, char** argv) {
     }
     if (untagged) throw UsageError("--untagged lists the untagged manifests of a --storage");
     if (hub == !registry_url.empty()) throw UsageError("give exactly one of --registry URL and --hub");
-    // The catalog walk is anonymous; a password in the URL would otherwise go
-    // wherever libcurl sends the URL and into the --state file's identity.
+    // Credentials come from an auth file (--auth-file, docker config.json), never
+    // the URL: the URL is the --state file's identity and would carry them there.
     if (split_registry_url(registry_url).credential)
-        throw UsageError("--registry: crawl lists anonymously and takes no credentials; remove the user:password@ part");
+        throw UsageError("--registry: crawl takes no credentials in the URL (the URL names the --state file's "
+                         "crawl); remove the user:password@ part and give them in an --auth-file (docker "
+                         "config.json)");
+    if (hub && vm.count("auth-file")) throw UsageError("--auth-file is for --registry; the Hub API is crawled anonymously");
     if (concurrency < 1) throw UsageError("--concurrency must be at least 1");
     if (retries < 0) throw UsageError("--retries must be 0 or more");
     if (page_size < 0) throw UsageError("--page-size must be 0 (automatic) or more");
@@ -115,11 +122,7 @@ int crawl_command(int argc, char** argv) {
     check_output_writable("--out", out_path);
     if (listing_limits.max_pages < 1 || listing_limits.max_names < 1)
         throw UsageError("--max-pages and --max-names must be at least 1");
-
-    crawl::PoliteHttpOptions http;
-    http.tls_verify = !insecure;
-    http.retries = retries;
-    http.max_pause = std::chrono::seconds(max_pause_s);
+    if (max_pause_s < 0) throw UsageError("--max-pause must not be negative");
     crawl::GrowthLog growth(growth_log_path);
 
     std::vector<crawl::FoundRow> rows;
@@ -135,29 +138,36 @@ int crawl_command(int argc, char** argv) {
         hub_options.max_query_length = size_t(std::max(max_query_length, 1));
         hub_options.prefix_alphabet = prefix_alphabet;
         hub_options.concurrency = concurrency;
-        hub_options.http = http;
+        hub_options.http.tls_verify = !insecure;
+        hub_options.http.https_only = hub_url.starts_with("https://");
+        hub_options.http.retries = retries;
+        hub_options.http.max_pause = std::chrono::seconds(max_pause_s);
         hub_options.max_requests_per_second = max_rps < 0 ? 2.0 : max_rps;
         crawl::CrawlState state(state_path, "hub " + hub_url);
         if (state.resumed()) std::fprintf(stderr, "regcensus crawl: resuming from %s\n", state_path.c_str());
         rows = crawl::crawl_hub(hub_options, state, growth);
     } else {
         crawl::CatalogCrawlOptions catalog_options;
-        catalog_options.registry_url = registry_url;
-        catalog_options.page_size = page_size > 0 ? page_size : 1000;
+        RegistryOptions& registry = catalog_options.registry;
+        registry.url = registry_url;
+        registry.tls_verify = !insecure;
+        registry.retries = retries;
+        registry.rate_limited_retries = 20;  // each after the pause the registry asked for
+        registry.max_pause_s = max_pause_s;
+        registry.page_size = page_size > 0 ? page_size : 1000;
+        registry.auth_file = auth_file;
+        registry.max_requests_per_second = max_rps < 0 ? 0.0 : max_rps;
         catalog_options.tags = crawl::parse_tag_selection(tags);
         catalog_options.concurrency = concurrency;
-        catalog_options.http = http;
-        catalog_options.max_requests_per_second = max_rps < 0 ? 0.0 : max_rps;
         catalog_options.limits = listing_limits;
+        // The credential is read now: a missing --auth-file ends the crawl before any request or state file.
+        share_registry_state(registry);
         crawl::CrawlState state(state_path, "registry " + registry_url + " tags=" + tags);
         if (state.resumed()) std::fprintf(stderr, "regcensus crawl: resuming from %s\n", state_path.c_str());
         if (!state.resumed()) {
             // One clear line when the URL is not a registry. A resumed crawl's
             // state says it was one; a finished crawl reruns without a request.
-            RegistryOptions check;
-            check.url = registry_url;
-            check.tls_verify = !insecure;
-            check_registry(check);
+            check_registry(registry);
         }
         auto crawled = crawl::crawl_catalog(catalog_options, state, growth);
         rows = std::move(crawled.rows);

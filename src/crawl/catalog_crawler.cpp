@@ -5,11 +5,13 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <algorithm>
 #include <set>
 
 #include "regcensus/crawl/invalid_names.hpp"
 #include "regcensus/crawl/task_pool.hpp"
 #include "regcensus/registry/listing_page.hpp"
+#include "regcensus/registry/registry_shared.hpp"
 #include "regcensus/registry/repository_name.hpp"
 #include "regcensus/util/data_error.hpp"
 
@@ -24,26 +26,18 @@ std::string trimmed_base(std::string_view base_url) {
     return std::string(base_url);
 }
 
-// One page of `_catalog` (`repositories`) or `tags/list` (`tags`); nullopt
-// when the registry answers 404 (no catalog, or a repository without tags).
-std::optional<ListingPage> get_listing_page(PoliteHttp& http, const std::string& url, std::string_view array_key,
-                                            std::string_view registry_url) {
-    const HttpResponse response = http.get(url, kMaxListingPageBytes);
-    check_listing_origin(response, url, registry_url);
-    if (response.status == 404) return std::nullopt;
-    if (!response.ok())
-        throw DataError("http_" + std::to_string(response.status),
-                        "GET " + url + ": HTTP " + std::to_string(response.status));
-    return parse_listing_page(response, url, array_key);
-}
-
 void warn(const std::string& message) { std::fprintf(stderr, "regcensus crawl: warning: %s\n", message.c_str()); }
 
 }  // namespace
 
 CatalogCrawl crawl_catalog(const CatalogCrawlOptions& options, CrawlState& state, GrowthLog& growth) {
-    const std::string base = trimmed_base(options.registry_url);
-    RateLimiter limiter(options.max_requests_per_second);
+    RegistryOptions registry = options.registry;
+    share_registry_state(registry);  // one token cache, pacer and connection pool for all workers
+    std::vector<std::unique_ptr<RegistryClient>> clients;  // one per worker
+    for (int i = 0; i < std::max(options.concurrency, 1); ++i)
+        clients.push_back(std::make_unique<RegistryClient>(registry));
+    const std::string base = trimmed_base(clients.front()->options().url);  // without any credential
+    const int page_size = registry.page_size;
     TaskPool pool(options.concurrency);
     InvalidNames invalid;
     std::atomic<int64_t> listings_cut{0}, listings_failed{0};
@@ -65,23 +59,20 @@ CatalogCrawl crawl_catalog(const CatalogCrawlOptions& options, CrawlState& state
     }
 
     const auto resumed_progress = state.in_progress();
-    std::vector<std::unique_ptr<PoliteHttp>> sessions;  // one connection per worker
-    for (int i = 0; i < std::max(options.concurrency, 1); ++i)
-        sessions.push_back(std::make_unique<PoliteHttp>(options.http, limiter));
 
-    auto walk_catalog = [&](PoliteHttp& http) {
+    auto walk_catalog = [&](RegistryClient& client) {
         ListingProgress progress;
         if (auto saved = resumed_progress.find(std::string(kCatalogListing)); saved != resumed_progress.end())
             progress = saved->second;
         else
-            progress.next_url = base + "/v2/_catalog?n=" + std::to_string(options.page_size);
+            progress.next_url = base + "/v2/_catalog?n=" + std::to_string(page_size);
         ListingWalk walk(base, "the catalog", options.limits);
         walk.resume(progress.pages, progress.seen);
         while (!progress.next_url.empty()) {
             if (pool.stopping()) return;
             std::optional<ListingPage> found;
             try {
-                found = get_listing_page(http, progress.next_url, "repositories", base);
+                found = client.listing_page(progress.next_url, "");
                 if (!found) throw DataError("http_404", "GET " + progress.next_url + ": the registry has no catalog");
             } catch (const DataError& e) {
                 // Nothing listed yet: the crawl has nothing to go on. Otherwise the
@@ -125,18 +116,18 @@ CatalogCrawl crawl_catalog(const CatalogCrawlOptions& options, CrawlState& state
 
     // A repository's tags are committed as one unit (the selection needs them
     // all), so an interrupted repository is listed again from its first page.
-    auto walk_tags = [&](PoliteHttp& http, const std::string& listing) {
+    auto walk_tags = [&](RegistryClient& client, const std::string& listing) {
         const std::string repository = listing.substr(kTagsPrefix.size());
         const std::string where = "the tags of " + repository;
         ListingWalk walk(base, where, options.limits);
         std::vector<std::string> tags;
         std::set<std::string> seen;
-        std::string url = base + "/v2/" + repository + "/tags/list?n=" + std::to_string(options.page_size);
+        std::string url = base + "/v2/" + repository + "/tags/list?n=" + std::to_string(page_size);
         while (!url.empty()) {
             if (pool.stopping()) return;
             std::optional<ListingPage> page;
             try {
-                page = get_listing_page(http, url, "tags", base);
+                page = client.listing_page(url, repository);
             } catch (const DataError& e) {
                 // This repository only; not committed, so a rerun with the same state lists it again.
                 warn(where + ": not listed (" + e.what() + "); a rerun with the same --state retries it");
@@ -181,11 +172,11 @@ CatalogCrawl crawl_catalog(const CatalogCrawlOptions& options, CrawlState& state
     };
 
     pool.run([&](const std::string& listing, int worker) {
-        PoliteHttp& http = *sessions[size_t(worker)];
+        RegistryClient& client = *clients[size_t(worker)];
         if (listing == kCatalogListing)
-            walk_catalog(http);
+            walk_catalog(client);
         else
-            walk_tags(http, listing);
+            walk_tags(client, listing);
     });
     invalid.log_summary();
     return {state.rows(), listings_cut, listings_failed, invalid.count()};

@@ -114,10 +114,18 @@ std::string repository_info_url(std::string_view base_url, std::string_view name
     return trimmed_base(base_url) + "/v2/repositories/" + url_escape(namespace_name) + "/" + url_escape(name) + "/";
 }
 
-HubClient::HubClient(const PoliteHttpOptions& options, RateLimiter& limiter) : http_(options, limiter) {}
+HubClient::HubClient(const HttpPolicy& policy) : session_(policy) {}
+
+namespace {
+HttpResponse get(HttpSession& session, const std::string& url) {
+    HttpRequest request;
+    request.url = url;
+    return session.perform(request, kMaxPageBytes);
+}
+}  // namespace
 
 HubPage HubClient::get_page(const std::string& url, HubListingKind kind) {
-    const HttpResponse response = http_.get(url, kMaxPageBytes);
+    const HttpResponse response = get(session_, url);
     if (response.status == 404) return {};
     if (!response.ok())
         throw DataError("http_" + std::to_string(response.status),
@@ -130,7 +138,7 @@ HubPage HubClient::get_page(const std::string& url, HubListingKind kind) {
 }
 
 std::optional<HubRepository> HubClient::get_repository_info(const std::string& url) {
-    const HttpResponse response = http_.get(url, kMaxPageBytes);
+    const HttpResponse response = get(session_, url);
     if (response.status == 404) return std::nullopt;
     if (!response.ok())
         throw DataError("http_" + std::to_string(response.status),

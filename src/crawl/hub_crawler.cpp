@@ -12,6 +12,7 @@
 #include "regcensus/crawl/prefix_expansion.hpp"
 #include "regcensus/crawl/task_pool.hpp"
 #include "regcensus/registry/curl_handles.hpp"
+#include "regcensus/registry/request_pacer.hpp"
 
 namespace regcensus::crawl {
 namespace {
@@ -79,12 +80,22 @@ std::string namespace_listing_name(std::string_view namespace_name) {
     return std::string(kNamespacePrefix) + std::string(namespace_name);
 }
 
+HttpPolicy hub_transport_policy() {
+    HttpPolicy policy;
+    policy.retries = 5;
+    policy.rate_limited_retries = 20;
+    policy.max_pause = std::chrono::seconds(900);
+    return policy;
+}
+
 std::string search_listing_name(std::string_view query) { return std::string(kSearchPrefix) + std::string(query); }
 
 std::vector<FoundRow> crawl_hub(const HubCrawlOptions& options, CrawlState& state, GrowthLog& growth) {
     const std::string alphabet =
         options.prefix_alphabet.empty() ? std::string(kRepositoryNameAlphabet) : options.prefix_alphabet;
-    RateLimiter limiter(options.max_requests_per_second);
+    // No quota reserve (-1): the Hub API states its limits in X-RateLimit-*, which pause the crawl.
+    const HttpPolicy policy = paced_policy(
+        options.http, std::make_shared<RequestPacer>(options.max_requests_per_second, -1, options.http.max_pause));
     TaskPool pool(options.concurrency);
     KnownListings known;
 
@@ -100,7 +111,7 @@ std::vector<FoundRow> crawl_hub(const HubCrawlOptions& options, CrawlState& stat
     const auto resumed_progress = state.in_progress();
     std::vector<std::unique_ptr<HubClient>> clients;  // one connection per worker
     for (int i = 0; i < std::max(options.concurrency, 1); ++i)
-        clients.push_back(std::make_unique<HubClient>(options.http, limiter));
+        clients.push_back(std::make_unique<HubClient>(policy));
 
     pool.run([&](const std::string& listing, int worker) {
         const bool is_search = listing.starts_with(kSearchPrefix);

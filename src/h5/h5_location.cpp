@@ -154,6 +154,19 @@ Location Location::open_group(const std::string& name) const {
 
 bool Location::has(const std::string& name) const { return H5Lexists(id(), name.c_str(), H5P_DEFAULT) > 0; }
 
+std::vector<std::string> Location::member_names() const {
+    std::vector<std::string> names;
+    check_status(H5Literate(
+                     id(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
+                     [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+                         static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+                         return 0;
+                     },
+                     &names),
+                 "H5Literate");
+    return names;
+}
+
 std::vector<std::string> Location::attribute_names() const {
     std::vector<std::string> names;
     hsize_t position = 0;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "regcensus/registry/http_header_values.hpp"
+#include "regcensus/registry/rate_limit_headers.hpp"
 #include "regcensus/registry/transfer_engine.hpp"
 #include "regcensus/util/data_error.hpp"
 #include "regcensus/util/row_status.hpp"
@@ -50,6 +51,17 @@ std::chrono::milliseconds backoff_delay(int attempt, const HttpResponse& respons
     if (const auto wanted_s = parse_retry_after_seconds(response.header("retry-after")))
         delay_ms = std::max<int64_t>(delay_ms, std::min<int64_t>(*wanted_s, 60) * 1000);
     return std::chrono::milliseconds(delay_ms);
+}
+
+// Before retrying a 429: the time the server stated (cut to `max_pause`), else
+// the ordinary backoff.
+std::chrono::milliseconds rate_limited_delay(int attempt, const HttpResponse& response,
+                                             std::chrono::seconds max_pause) {
+    const auto now = std::chrono::system_clock::now();
+    const auto until = requested_pause(response, now);
+    if (!until) return backoff_delay(attempt, response);
+    const auto wait = std::min<std::chrono::system_clock::duration>(*until - now, max_pause);
+    return std::max(std::chrono::milliseconds(0), std::chrono::ceil<std::chrono::milliseconds>(wait));
 }
 
 // Sleeps in small slices so that an abandoned stream does not wait out a backoff.
@@ -385,14 +397,14 @@ CURLcode HttpSession::perform_once(const HttpRequest& request, Attempt& attempt)
     return code;
 }
 
-void HttpSession::log_retry(const HttpRequest& request, int attempt_number, const std::string& cause,
+void HttpSession::log_retry(const HttpRequest& request, int retry_number, int retries, const std::string& cause,
                             std::chrono::milliseconds delay) const {
     if (!policy_.log_retries) return;  // a session that keeps its retries to itself (the /v2/ check)
     count_retry();                       // summarised at the end of a run; shown one by one with -v
     if (!log_enabled(LogLevel::debug)) return;
-    const std::string line = "retry " + std::to_string(attempt_number + 1) + "/" +
-                             std::to_string(policy_.retries) + " of " + request.method + " " +
-                             without_query(request.url) + " in " + std::to_string(delay.count()) + " ms: " + cause;
+    const std::string line = "retry " + std::to_string(retry_number + 1) + "/" + std::to_string(retries) + " of " +
+                             request.method + " " + without_query(request.url) + " in " +
+                             std::to_string(delay.count()) + " ms: " + cause;
     log_line(LogLevel::debug, line);
 }
 
@@ -401,6 +413,9 @@ HttpResponse HttpSession::perform_with_retries(const HttpRequest& request, int64
                                                const std::function<bool()>* should_abort) {
     int64_t delivered = 0;  // bytes the sink has, over all attempts
     bool send_range = true;
+    // Retries used: of 429s, and of every other failure; each has its own allowance.
+    int rate_limited_retries = 0, failure_retries = 0;
+    const int rate_limited_allowed = policy_.rate_limited_retries < 0 ? policy_.retries : policy_.rate_limited_retries;
     const std::string description = request.method + " " + without_query(request.url);
     const auto interrupted = [&] {
         return DataError("interrupted", description + ": stopped by a signal");
@@ -434,8 +449,6 @@ HttpResponse HttpSession::perform_with_retries(const HttpRequest& request, int64
                                              std::to_string(sink ? kMaxErrorBodyBytes : max_body_bytes) + " bytes");
         // Only a streamed GET can resume; a buffered body is simply fetched again.
         const bool can_resume = sink && request.method == "GET";
-        const bool may_retry = attempt_number < policy_.retries && (delivered == 0 || can_resume) &&
-                               !is_permanent_failure(code, policy_);
         std::string failure;  // why this attempt failed, "" when it did not
         std::string status = "network";
         if (attempt.range_refused) {
@@ -455,6 +468,12 @@ HttpResponse HttpSession::perform_with_retries(const HttpRequest& request, int64
             status = "truncated_transfer";
         }
         if (failure.empty()) return std::move(response);
+        const bool rate_limited = code == CURLE_OK && !attempt.range_refused && attempt.limit_hit.empty() &&
+                                  response.status == 429;
+        int& retries_used = rate_limited ? rate_limited_retries : failure_retries;
+        const int retries_allowed = rate_limited ? rate_limited_allowed : policy_.retries;
+        const bool may_retry = retries_used < retries_allowed && (delivered == 0 || can_resume) &&
+                               !is_permanent_failure(code, policy_);
         if (!may_retry) {
             if (is_retryable_http_status(response.status) && code == CURLE_OK && !attempt.range_refused)
                 return std::move(response);  // the caller maps the final status
@@ -463,9 +482,11 @@ HttpResponse HttpSession::perform_with_retries(const HttpRequest& request, int64
                                                                   " retries)"
                                                             : ""));
         }
-        const auto delay = backoff_delay(attempt_number, response);
-        log_retry(request, attempt_number, failure + (delivered > 0 ? "; resuming at byte " + std::to_string(delivered) : ""),
-                  delay);
+        const auto delay = rate_limited ? rate_limited_delay(retries_used, response, policy_.max_pause)
+                                        : backoff_delay(retries_used, response);
+        log_retry(request, retries_used, retries_allowed,
+                  failure + (delivered > 0 ? "; resuming at byte " + std::to_string(delivered) : ""), delay);
+        ++retries_used;
         sleep_unless_aborted(delay, should_abort);
         if (stop_requested()) throw interrupted();
         if (should_abort && (*should_abort)()) {

@@ -107,6 +107,13 @@ private:
             ++tally_.blobs_present;  // another tag of this repository sent it
             return;
         }
+        // A HEAD first: a registry that already holds the blob (a second push)
+        // needs neither a mount nor an upload, and the tally says "present".
+        if (client_.has_blob(repository_, blob.digest)) {
+            ++tally_.blobs_present;
+            if (placed == placed_.end()) placed_.emplace(blob.digest, repository_);
+            return;
+        }
         if (placed != placed_.end()) {
             std::size_t read = 0;
             const auto outcome = client_.mount_or_push_blob(repository_, blob.digest, placed->second, [&] {
@@ -123,10 +130,6 @@ private:
             return;
         }
         placed_.emplace(blob.digest, repository_);
-        if (client_.has_blob(repository_, blob.digest)) {
-            ++tally_.blobs_present;
-            return;
-        }
         const std::string bytes = layout_.read_blob(blob.digest);
         client_.push_blob(repository_, blob.digest, std::as_bytes(std::span(bytes.data(), bytes.size())));
         ++tally_.blobs_uploaded;

@@ -13,6 +13,7 @@
 #include "regcensus/registry/repository_name.hpp"
 #include "regcensus/registry/registry_shared.hpp"
 #include "regcensus/registry/registry_url.hpp"
+#include "regcensus/registry/url_origin.hpp"
 #include "regcensus/util/data_error.hpp"
 #include "regcensus/util/digest.hpp"
 #include "regcensus/util/digest_hasher.hpp"
@@ -40,14 +41,11 @@ std::string strip_trailing_slashes(std::string url) {
 HttpPolicy policy_of(const RegistryOptions& options) {
     HttpPolicy policy = transport_policy(options);
     // Every attempt, retries and stream resumes included, counts against the
-    // registry's rate cap and reads its quota headers.
-    std::shared_ptr<RegistryShared> shared = options.shared;
+    // registry's rate cap and reads its quota and pause headers. The pacer
+    // pointer shares ownership of the whole shared state.
+    const std::shared_ptr<RegistryShared>& shared = options.shared;
     policy.engine = shared->engine();
-    policy.before_attempt = [shared] { shared->pacer().before_request(); };
-    policy.after_attempt = [shared](const HttpResponse& response) {
-        shared->pacer().after_response(response.header("ratelimit-limit"), response.header("ratelimit-remaining"));
-    };
-    return policy;
+    return paced_policy(std::move(policy), std::shared_ptr<RequestPacer>(shared, &shared->pacer()));
 }
 
 std::string pull_scope(const std::string& repository) { return "repository:" + repository + ":pull"; }
@@ -105,6 +103,19 @@ struct RegistryClient::Connection {
         return base + "/v2/" + repository + "/" + std::string(kind) + "/" + std::string(reference);
     }
 
+    // GET of one listing page authorized for `scope`, from this registry only.
+    HttpResponse listing_response(const std::string& url, const std::string& scope) {
+        if (!same_origin(url, base))
+            throw DataError("other_origin", "GET " + url.substr(0, url.find('?')) +
+                                                ": not on the registry's origin (" + registry_host_port(base) +
+                                                "); not requested");
+        HttpRequest request;
+        request.url = url;
+        HttpResponse response = send(request, scope, kMaxListingPageBytes);
+        check_listing_origin(response, url, base);
+        return response;
+    }
+
     // Pages of a listing: GET url, collect `array_key` (each name once, in the
     // order listed), follow Link rel="next" as ListingWalk allows; a walk cut
     // short keeps the names found and says why on stderr.
@@ -114,10 +125,7 @@ struct RegistryClient::Connection {
         std::set<std::string> seen;
         ListingWalk walk(base, "GET " + url.substr(0, url.find('?')));
         while (!url.empty()) {
-            HttpRequest request;
-            request.url = url;
-            const HttpResponse response = send(request, scope, kMaxListingPageBytes);
-            check_listing_origin(response, url, base);
+            const HttpResponse response = listing_response(url, scope);
             if (!response.ok()) throw registry_error(response, object, "GET " + url);
             ListingPage page = parse_listing_page(response, url, array_key);
             std::vector<std::string> fresh;
@@ -365,6 +373,18 @@ void RegistryClient::delete_blob(const std::string& repository, const std::strin
 std::vector<std::string> RegistryClient::catalog() {
     return connection_->listing(connection_->base + "/v2/_catalog?n=" + std::to_string(options_.page_size),
                                 "repositories", RegistryObject::other, std::string(kCatalogScope));
+}
+
+std::optional<ListingPage> RegistryClient::listing_page(const std::string& url, const std::string& repository) {
+    if (!repository.empty() && !is_repository_name(repository))
+        throw DataError("invalid_reference", "not a repository name: '" + repository + "'");
+    const std::string scope = repository.empty() ? std::string(kCatalogScope) : pull_scope(repository);
+    const HttpResponse response = connection_->listing_response(url, scope);
+    if (response.status == 404) return std::nullopt;
+    if (!response.ok())
+        throw registry_error(response, repository.empty() ? RegistryObject::other : RegistryObject::manifest,
+                             "GET " + url);
+    return parse_listing_page(response, url, repository.empty() ? "repositories" : "tags");
 }
 
 std::vector<std::string> RegistryClient::tags(const std::string& repository) {

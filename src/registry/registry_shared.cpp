@@ -35,12 +35,14 @@ HttpPolicy transport_policy(const RegistryOptions& options) {
     policy.log_retries = options.log_retries;
     policy.stall_timeout_s = options.stall_timeout_s;
     policy.min_transfer_rate = options.min_transfer_rate;
+    policy.rate_limited_retries = options.rate_limited_retries;
+    policy.max_pause = std::chrono::seconds(options.max_pause_s);
     return policy;
 }
 
 RegistryShared::RegistryShared(const RegistryOptions& options)
     : auth_(credential_for(options), transport_policy(options)),
-      pacer_(options.max_requests_per_second, options.quota_reserve),
+      pacer_(options.max_requests_per_second, options.quota_reserve, std::chrono::seconds(options.max_pause_s)),
       engine_(std::make_shared<TransferEngine>()) {}
 
 void share_registry_state(RegistryOptions& options) {

@@ -353,7 +353,8 @@ def test_crawl_refuses_credentials_in_the_url(tmp_path):
                                  "--state", str(tmp_path / "state.json")], capture_output=True, text=True,
                                 env=MPI_ENV, timeout=30)
         assert result.returncode == 2, result.stderr
-        assert "crawl lists anonymously and takes no credentials" in result.stderr
+        assert "crawl takes no credentials in the URL" in result.stderr
+        assert "--auth-file" in result.stderr
         assert "s3cret-horse" not in result.stderr + result.stdout
         assert server.requests == []
         assert not (tmp_path / "state.json").exists() and not (tmp_path / "list.tsv").exists()

@@ -1,9 +1,10 @@
 #include <gtest/gtest.h>
 
 #include "regcensus/crawl/hub_client.hpp"
-#include "regcensus/crawl/rate_limit_headers.hpp"
+#include "regcensus/registry/rate_limit_headers.hpp"
 
 using namespace regcensus::crawl;
+using regcensus::requested_pause;
 using Clock = std::chrono::system_clock;
 
 TEST(CrawlHubResponse, NamespacePage) {

@@ -122,7 +122,8 @@ TEST_F(OciLayoutTest, PushRoundTripsAndSkipsPresentBlobs) {
     EXPECT_EQ(pushed[0].blobs_uploaded, 3);  // config + shared + own layer
     EXPECT_EQ(pushed[1].digest, Sha256::digest_of(index_));
     EXPECT_EQ(pushed[1].manifests_pushed, 3);   // two children and the index
-    EXPECT_EQ(pushed[1].blobs_uploaded, 5);     // two configs, two own layers, the shared layer
+    EXPECT_EQ(pushed[1].blobs_uploaded, 4);     // two configs, two own layers
+    EXPECT_EQ(pushed[1].blobs_mounted, 1);      // the shared layer, from layout/app
 
     const FetchedManifest app = client.get_manifest("layout/app", "v1");
     EXPECT_EQ(app.bytes, app_manifest_);
@@ -141,6 +142,7 @@ TEST_F(OciLayoutTest, PushRoundTripsAndSkipsPresentBlobs) {
     EXPECT_EQ(again[0].blobs_uploaded + again[1].blobs_uploaded, 0);
     EXPECT_EQ(again[0].blobs_present, 3);
     EXPECT_EQ(again[1].blobs_present, 5);
+    EXPECT_EQ(again[0].blobs_mounted + again[1].blobs_mounted, 0);
 }
 
 }  // namespace

@@ -4,26 +4,27 @@
 // `Link: <...>; rel="next"` (relative targets resolved against the page URL) as
 // ListingWalk allows: same origin only, no page twice, within the caps.
 // Repository and tag names that are not valid per the distribution grammar are
-// skipped (InvalidNames), never requested or journalled.
+// skipped (InvalidNames), never requested or journalled. Requests go through
+// RegistryClient (one per worker, sharing one state): its retries, pacing,
+// rate-limit pauses and authentication (--auth-file, docker config.json).
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "regcensus/crawl/crawl_state.hpp"
 #include "regcensus/crawl/growth_log.hpp"
-#include "regcensus/crawl/polite_http.hpp"
 #include "regcensus/crawl/tag_selection.hpp"
 #include "regcensus/registry/listing_page.hpp"
+#include "regcensus/registry/registry_client.hpp"
 
 namespace regcensus::crawl {
 
 struct CatalogCrawlOptions {
-    std::string registry_url;  // "http://127.0.0.1:5000"
-    int page_size = 1000;      // `n` of _catalog and tags/list
+    // The registry ("http://127.0.0.1:5000"), its transport, pacing and credentials;
+    // `page_size` is the `n` of _catalog and tags/list.
+    RegistryOptions registry;
     TagSelection tags;
     int concurrency = 4;
-    PoliteHttpOptions http;
-    double max_requests_per_second = 0;
     ListingLimits limits;  // per listing: the catalog, each repository's tags
 };
 

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "regcensus/crawl/polite_http.hpp"
+#include "regcensus/registry/http_session.hpp"
 
 namespace regcensus::crawl {
 
@@ -52,7 +52,9 @@ enum class HubListingKind { namespace_listing, search };
 
 class HubClient {
 public:
-    HubClient(const PoliteHttpOptions& options, RateLimiter& limiter);
+    // `policy`: the transport, retries and pacing (paced_policy) shared by a
+    // crawl's workers; each client keeps its own connection.
+    explicit HubClient(const HttpPolicy& policy);
 
     // One page. A 404 (an unknown namespace) is an empty, final page. Other
     // failures after retries throw DataError (status "http_<code>", "network", ...).
@@ -62,7 +64,7 @@ public:
     std::optional<HubRepository> get_repository_info(const std::string& url);
 
 private:
-    PoliteHttp http_;
+    HttpSession session_;
 };
 
 }  // namespace regcensus::crawl

@@ -8,9 +8,12 @@
 
 #include "regcensus/crawl/crawl_state.hpp"
 #include "regcensus/crawl/growth_log.hpp"
-#include "regcensus/crawl/polite_http.hpp"
+#include "regcensus/registry/http_session.hpp"
 
 namespace regcensus::crawl {
+
+// The Hub's defaults: 5 retries of failures, 20 of 429s, pauses up to 900 s.
+HttpPolicy hub_transport_policy();
 
 struct HubCrawlOptions {
     std::string hub_url = "https://hub.docker.com";
@@ -21,7 +24,10 @@ struct HubCrawlOptions {
     size_t max_query_length = 6;           // prefix expansion stops at this length
     std::string prefix_alphabet;           // "" : kRepositoryNameAlphabet
     int concurrency = 4;
-    PoliteHttpOptions http;
+    // Transport and retries (TLS, retries, 429 retries, max_pause); the crawl
+    // adds the pacing: one RequestPacer for all workers, so a pause the Hub
+    // asks for (X-Retry-After, X-RateLimit-Reset) holds every worker back.
+    HttpPolicy http = hub_transport_policy();
     double max_requests_per_second = 0;    // <= 0: no spacing beyond the server's own limits
     int64_t max_pages = 100'000;           // pages read per listing (--max-pages)
 };

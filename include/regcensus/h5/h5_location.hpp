@@ -60,6 +60,7 @@ public:
     Location create_group(const std::string& name) const;
     Location open_group(const std::string& name) const;
     bool has(const std::string& name) const;
+    std::vector<std::string> member_names() const;  // links of a group, in name order
     std::vector<std::string> attribute_names() const;
     // Elements of the 1-D dataset `name`, without reading them.
     std::size_t dataset_length(const std::string& name) const;

@@ -48,7 +48,13 @@ struct HttpResponse {
 struct HttpPolicy {
     bool tls_verify = true;
     long connect_timeout_s = 30;
-    int retries = 3;
+    int retries = 3;  // of connection errors, 408 and 5xx
+    // Retries of 429s, -1: as many as `retries`. A 429 that states when to ask
+    // again (rate_limit_headers.hpp: X-Retry-After, Retry-After,
+    // X-RateLimit-Reset) is retried at that time, cut to max_pause from now;
+    // one that does not is backed off as any other failure.
+    int rate_limited_retries = -1;
+    std::chrono::seconds max_pause{60};
     // Redirects may only go to https when the registry is https.
     bool https_only = false;
     // No byte for this long (paused time excluded) ends the attempt; so does not
@@ -88,8 +94,9 @@ class HttpSession {
 public:
     explicit HttpSession(HttpPolicy policy);
 
-    // Performs `request`, retrying connection errors and 408/429/500/502/503/504
-    // up to policy.retries times; returns the final response whatever its status.
+    // Performs `request`, retrying connection errors and 408/500/502/503/504
+    // up to policy.retries times and 429s up to policy.rate_limited_retries
+    // times; returns the final response whatever its status.
     // The body is kept up to `max_body_bytes` (DataError "too_large" beyond).
     // Throws DataError "network" (or "truncated_transfer") when the transfer fails for good,
     // "bad_response" for an unparsable or absurd Content-Length, "bad_header"
@@ -116,7 +123,7 @@ private:
     HttpResponse perform_with_retries(const HttpRequest& request, int64_t max_body_bytes, const HttpBodySink* sink,
                                       const std::function<bool()>* should_abort);
     CURLcode perform_once(const HttpRequest& request, Attempt& attempt);
-    void log_retry(const HttpRequest& request, int attempt_number, const std::string& cause,
+    void log_retry(const HttpRequest& request, int retry_number, int retries, const std::string& cause,
                    std::chrono::milliseconds delay) const;
 
     HttpPolicy policy_;

@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "regcensus/registry/image_store.hpp"
+#include "regcensus/registry/listing_page.hpp"
 #include "regcensus/registry/request_pacer.hpp"
 #include "regcensus/util/byte_source.hpp"
 
@@ -29,7 +31,13 @@ struct RegistryOptions {
     // the client uses and reports the URL without it.
     std::string url;
     bool tls_verify = true;    // never off unless the user says so
-    int retries = 3;           // retries of connection errors, 408, 429 and 5xx (with backoff)
+    int retries = 3;           // retries of connection errors, 408 and 5xx (with backoff)
+    // Retries of 429s (-1: as many as `retries`); a 429 that says when to ask
+    // again is retried then, and that pause holds back every client sharing
+    // `shared`, as does a spent X-RateLimit-Remaining until X-RateLimit-Reset.
+    // A server's pause longer than max_pause_s is cut to it.
+    int rate_limited_retries = -1;
+    int64_t max_pause_s = 60;
     long connect_timeout_s = 30;
     // Every transfer ends when no byte arrived for stall_timeout_s (time the
     // transfer is paused because its consumer lags does not count), or when
@@ -123,6 +131,15 @@ public:
 
     std::vector<std::string> catalog();                          // follows Link pagination
     std::vector<std::string> tags(const std::string& repository);  // follows Link pagination
+
+    // One page of the catalog (`repository` empty) or of `repository`'s tags
+    // at `url` (a first page, or the next page a ListingWalk allows), for a
+    // walk the caller paces itself (the crawler, which checkpoints every page).
+    // Authorized as catalog() and tags() are; `url` must be on this registry's
+    // origin (DataError "other_origin" otherwise, nothing sent), and so must
+    // the answer after redirects. nullopt when the registry answers 404; other
+    // failures throw DataError as registry_error maps them.
+    std::optional<ListingPage> listing_page(const std::string& url, const std::string& repository);
 
     // The options, with `shared` set: copies make clients that share this one's state.
     const RegistryOptions& options() const { return options_; }

@@ -1,14 +1,19 @@
-#include "regcensus/crawl/rate_limit_headers.hpp"
+#include "regcensus/registry/rate_limit_headers.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "regcensus/registry/http_header_values.hpp"
 
-namespace regcensus::crawl {
+namespace regcensus {
 namespace {
 
+// Clamped (to 2106): a hostile time far in the future must not overflow the clock;
+// the caller's cap on pauses then applies.
+constexpr int64_t kLatestTime = int64_t(1) << 32;
+
 std::chrono::system_clock::time_point unix_time(int64_t seconds) {
-    return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+    return std::chrono::system_clock::time_point(std::chrono::seconds(std::min(seconds, kLatestTime)));
 }
 
 }  // namespace
@@ -18,8 +23,9 @@ std::optional<std::chrono::system_clock::time_point> requested_pause(const HttpR
     const auto reset = parse_header_decimal(response.header("x-ratelimit-reset"));
     if (response.status == 429) {
         if (const auto at = parse_header_decimal(response.header("x-retry-after"))) return unix_time(*at);
-        if (const auto seconds = parse_header_decimal(response.header("retry-after")))
-            return now + std::chrono::seconds(*seconds);
+        if (const auto seconds = parse_retry_after_seconds(response.header("retry-after"))) {
+            return now + std::chrono::seconds(std::min(*seconds, kLatestTime));
+        }
         if (reset) return unix_time(*reset);
         return std::nullopt;
     }
@@ -28,4 +34,4 @@ std::optional<std::chrono::system_clock::time_point> requested_pause(const HttpR
     return std::nullopt;
 }
 
-}  // namespace regcensus::crawl
+}  // namespace regcensus
