@@ -113,34 +113,51 @@ def build_instructions(res) -> dict | None:
     return out
 
 
+def _dedup_row(name_key, name, files, unique, size, unique_bytes) -> dict:
+    return {name_key: name, "file_count": files, "unique_file_count": unique,
+            "ratio_by_count": files / unique if unique > 0 else 0.0, "file_bytes": size,
+            "unique_bytes": unique_bytes, "ratio_by_bytes": size / unique_bytes if unique_bytes > 0 else 0.0}
+
+
+def _dedup_amounts(res):
+    """(category, family, files, contents, bytes, distinct bytes) of every category with files."""
+    t = res.table("filetypes")
+    for i, name in enumerate(t["type"]):
+        if int(t["file_count"][i]) <= 0:
+            continue
+        family = str(t["family"][i]) if "family" in t else str(name).split("/")[0]
+        yield (str(name), family, int(t["file_count"][i]), int(t["unique_file_count"][i]),
+               int(t["file_bytes"][i]), int(t["unique_bytes"][i]))
+
+
 def dedup_by_type(res) -> list | None:
     if "filetypes" not in res:
         return None
-    t = res.table("filetypes")
-    out = []
-    for i, name in enumerate(t["type"]):
-        files, unique = int(t["file_count"][i]), int(t["unique_file_count"][i])
-        size, unique_bytes = int(t["file_bytes"][i]), int(t["unique_bytes"][i])
-        if files <= 0:
-            continue
-        out.append({"type": str(name), "file_count": files, "unique_file_count": unique,
-                    "ratio_by_count": files / unique if unique > 0 else 0.0, "file_bytes": size,
-                    "unique_bytes": unique_bytes, "ratio_by_bytes": size / unique_bytes if unique_bytes > 0 else 0.0})
-    return out
+    return [_dedup_row("type", name, *amounts) for name, _, *amounts in _dedup_amounts(res)]
+
+
+def dedup_by_family(res) -> list | None:
+    """A content has one category, so a family's sums over its categories are its own figures."""
+    if "filetypes" not in res:
+        return None
+    sums = {}
+    for _, family, *amounts in _dedup_amounts(res):
+        sums[family] = [a + b for a, b in zip(sums.get(family, [0, 0, 0, 0]), amounts)]
+    return [_dedup_row("family", family, *amounts) for family, amounts in sums.items()]
 
 
 def compute_extras(res) -> dict:
     """The extra members of the summary object, in the order regcensus report prints them."""
     out = {}
     for key, section in (("tables", tables), ("environment", environment),
-                         ("build_instructions", build_instructions), ("dedup_by_type", dedup_by_type)):
+                         ("build_instructions", build_instructions), ("dedup_by_type", dedup_by_type), ("dedup_by_family", dedup_by_family)):
         value = section(res)
         if value is not None:
             out[key] = value
     return out
 
 
-def markdown_extras(s: dict) -> list:
+def markdown_extras(s: dict, kinds: bool = False) -> list:
     """Markdown lines of the extra sections of a summary object (those it has)."""
     lines = []
     for name, rows in s.get("tables", {}).items():
@@ -158,9 +175,12 @@ def markdown_extras(s: dict) -> list:
         lines += ["", "| build instruction (most distinct layers) | layers | compressed bytes |", "| --- | ---: | ---: |"]
         lines += [f"| {r['instruction']} | {r['layers']:,} | {r['compressed_bytes']:,} |"
                   for r in instructions["by_layers"]]
-    by_type = s.get("dedup_by_type")
-    if by_type:
-        lines += ["", "| file type | files | files / contents | bytes / distinct bytes |", "| --- | ---: | ---: | ---: |"]
-        lines += [f"| {r['type']} | {r['file_count']:,} | {r['ratio_by_count']:.4g} | {r['ratio_by_bytes']:.4g} |"
-                  for r in by_type]
+    # Families by default, as the report prints them; categories with --kinds.
+    key, name, label = ("dedup_by_type", "type", "file type") if kinds else \
+        ("dedup_by_family", "family", "file-type family")
+    rows = s.get(key)
+    if rows:
+        lines += ["", f"| {label} | files | files / contents | bytes / distinct bytes |", "| --- | ---: | ---: | ---: |"]
+        lines += [f"| {r[name]} | {r['file_count']:,} | {r['ratio_by_count']:.4g} | {r['ratio_by_bytes']:.4g} |"
+                  for r in rows]
     return lines

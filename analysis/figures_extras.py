@@ -14,6 +14,7 @@ import datetime
 import numpy as np
 
 from extras import build_instructions as _instruction_rows
+from extras import dedup_by_family as _dedup_family_rows
 from extras import dedup_by_type as _dedup_rows
 
 TABLE_TITLES = {
@@ -74,7 +75,8 @@ def extra_figures(h):
         return fig
 
     def dedup_by_type(res, log):
-        rows = _dedup_rows(res) or []
+        # Families by default, categories with --kinds (as every file-type figure).
+        rows = (_dedup_rows(res) if h.SHOW_KINDS else _dedup_family_rows(res)) or []
         rows = [r for r in rows if r["unique_file_count"] > 0]
         h._require(np.array(rows), "file types")
         rows.sort(key=lambda r: -r["file_count"])
@@ -86,13 +88,13 @@ def extra_figures(h):
         ax.barh(y - 0.2, [r["ratio_by_count"] for r in rows], height=0.4, label="files / distinct contents")
         ax.barh(y + 0.2, [r["ratio_by_bytes"] for r in rows], height=0.4, label="bytes / distinct bytes")
         ax.set_yticks(y)
-        ax.set_yticklabels([r["type"] for r in rows])
+        ax.set_yticklabels([r.get("type", r.get("family")) for r in rows])
         ax.invert_yaxis()
         ax.axvline(1.0, color="grey", linewidth=0.8)
         ax.set_xlabel("dedup ratio (1 = no duplicates)")
         ax.grid(True, axis="x", alpha=0.3)
         ax.legend(loc="lower right")
-        ax.set_title(f"Dedup ratio by file type: {len(rows)} types with the most files")
+        ax.set_title(f"Dedup ratio by file {'type' if h.SHOW_KINDS else 'family'}: {len(rows)} with the most files")
         return fig
 
     def build_instructions(res, log):
@@ -119,7 +121,7 @@ def extra_figures(h):
     def union_files_per_image(res, log):
         columns = res.columns("images")
         if "union_file_count" in columns and "union_dir_count" in columns:
-            files_col, dirs, source = "union_file_count", None, "union view (what the container sees)"
+            source = "union view (what the container sees)"
             t = res.table("images", columns=["status", "union_file_count", "union_dir_count"])
             ok = t["status"] == "ok"
             files, dirs = t["union_file_count"][ok], t["union_dir_count"][ok]

@@ -300,7 +300,7 @@ def markdown(s: dict, title: str, kinds: bool = False) -> str:
         for row in s[table][key]:
             amount = f"{row[column]:,}" if column == "file_count" else f"{row[column]:,} ({human_bytes(row[column])})"
             lines.append(f"| {row[name]} | {amount} | {100 * row['share']:.1f}% |")
-    lines += markdown_extras(s)
+    lines += markdown_extras(s, kinds)
     return "\n".join(lines) + "\n"
 
 

@@ -14,6 +14,17 @@ namespace po = boost::program_options;
 namespace regcensus::cli {
 namespace {
 
+// A census reads one source of images; two named at once is a mistake to
+// refuse, never a choice to make for the user.
+void refuse_contradicting_sources(const CensusOptions& o) {
+    std::vector<std::string> given;
+    if (!o.registry_url.empty()) given.push_back("--registry");
+    if (!o.layout_dir.empty()) given.push_back("--layout");
+    if (!o.storage_dir.empty()) given.push_back("--storage");
+    if (given.size() > 1)
+        throw UsageError(given[0] + " and " + given[1] + " contradict each other: give one source of images");
+}
+
 std::string join_command_line(int argc, char** argv) {
     std::string line = "regcensus";
     for (int i = 0; i < argc; ++i) {
@@ -110,9 +121,8 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
     if (!parse_options(argc, argv, options, vm)) return std::nullopt;
 
     if (plans && o.registry_url.empty() && o.layout_dir.empty() && o.storage_dir.empty())
-        throw UsageError("give --registry URL, or --layout DIR to read a stored OCI image layout");
-    if (plans && int(!o.registry_url.empty()) + int(!o.layout_dir.empty()) + int(!o.storage_dir.empty()) > 1)
-        throw UsageError("give one source: --registry, --layout or --storage");
+        throw UsageError("give --registry URL, --layout DIR (a stored OCI image layout) or --storage DIR (a registry's storage)");
+    if (plans) refuse_contradicting_sources(o);
     if (plans && o.images_path.empty() && o.storage_dir.empty())
         throw UsageError("the option '--images' is required (but with --storage, which lists the storage)");
     if (o.untagged && (o.storage_dir.empty() || !o.images_path.empty()))
@@ -124,12 +134,11 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
     o.memory_per_rank = memory_per_rank.bytes;
     o.limits.max_layer_bytes = int64_t(max_layer_bytes.bytes);
     o.min_transfer_rate = double(min_transfer_rate.bytes);
-    if (plans && !o.registry_url.empty() && !o.layout_dir.empty())
-        throw UsageError("--registry and --layout contradict each other: give one source of images");
-    if (plans && !o.layout_dir.empty())
+    if (plans && o.registry_url.empty())
         for (const char* registry_only : {"auth-file", "max-requests-per-second", "insecure-skip-tls-verify"})
             if (vm.count(registry_only) && !vm[registry_only].defaulted())
-                throw UsageError(std::string("--") + registry_only + " applies to --registry, not to --layout");
+                throw UsageError(std::string("--") + registry_only + " applies to --registry, not to " +
+                                 (o.layout_dir.empty() ? "--storage" : "--layout"));
     if (analyses && o.concurrency < 1) throw UsageError("--concurrency must be at least 1");
     if (plans && o.retries < 0) throw UsageError("--retries must be 0 or more");
     if (analyses && o.progress_seconds < 0) throw UsageError("--progress must be 0 (none) or more seconds");

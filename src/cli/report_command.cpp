@@ -451,7 +451,7 @@ int report_command(int argc, char** argv) {
         return 0;
     }
     const auto summary = summarize(file);
-    const auto extras = report_extras(file);
+    const auto extras = report_extras(file, kinds);
     if (json) {
         print_json(summary, extras.json_members);
         print_storage_json(file);

@@ -161,28 +161,57 @@ void instructions_section(const h5::File& file, JsonWriter& json, std::string& t
     json.end_object();
 }
 
-void dedup_by_type_section(const h5::File& file, JsonWriter& json, std::string& text) {
-    if (!file.has("filetypes")) return;
-    auto types = file.open_group("filetypes");
+struct DedupRow {
+    std::string name;
+    int64_t files = 0, unique = 0, bytes = 0, unique_bytes = 0;
+};
+
+// One row per category, and one per family (a content has one category, so
+// the categories of a family partition its distinct contents and their sums
+// are the family's).
+void dedup_rows(const h5::Location& types, std::vector<DedupRow>& by_type, std::vector<DedupRow>& by_family) {
     const auto names = types.read_strings("type");
+    const auto families = types.has("family") ? types.read_strings("family") : std::vector<std::string>{};
     const auto files = types.read_int64("file_count"), bytes = types.read_int64("file_bytes");
     const auto unique = types.read_int64("unique_file_count"), unique_bytes = types.read_int64("unique_bytes");
-    json.key("dedup_by_type").begin_array();
-    text += "\n  dedup ratio by file type (files / contents, bytes / distinct bytes)\n";
     for (std::size_t t = 0; t < names.size(); ++t) {
         if (files[t] <= 0) continue;
+        const DedupRow row{names[t], files[t], unique[t], bytes[t], unique_bytes[t]};
+        by_type.push_back(row);
+        const std::string family = t < families.size() ? families[t] : names[t].substr(0, names[t].find('/'));
+        auto f = std::find_if(by_family.begin(), by_family.end(), [&](const DedupRow& r) { return r.name == family; });
+        if (f == by_family.end()) f = by_family.insert(by_family.end(), DedupRow{family});
+        f->files += row.files, f->unique += row.unique, f->bytes += row.bytes, f->unique_bytes += row.unique_bytes;
+    }
+}
+
+void dedup_json(JsonWriter& json, const char* key, const char* name_key, const std::vector<DedupRow>& rows) {
+    json.key(key).begin_array();
+    for (const auto& r : rows) {
         json.begin_object(JsonWriter::Layout::inline_);
-        json.member("type", names[t]).member("file_count", files[t]).member("unique_file_count", unique[t]);
-        json.member("ratio_by_count", ratio(files[t], unique[t]));
-        json.member("file_bytes", bytes[t]).member("unique_bytes", unique_bytes[t]);
-        json.member("ratio_by_bytes", ratio(bytes[t], unique_bytes[t]));
+        json.member(name_key, r.name).member("file_count", r.files).member("unique_file_count", r.unique);
+        json.member("ratio_by_count", ratio(r.files, r.unique));
+        json.member("file_bytes", r.bytes).member("unique_bytes", r.unique_bytes);
+        json.member("ratio_by_bytes", ratio(r.bytes, r.unique_bytes));
         json.end_object();
-        char line[256];
-        std::snprintf(line, sizeof line, "    %-24s %12lld files  %8.4g  %8.4g\n", names[t].c_str(),
-                      (long long)files[t], ratio(files[t], unique[t]), ratio(bytes[t], unique_bytes[t]));
-        text += line;
     }
     json.end_array();
+}
+
+void dedup_by_type_section(const h5::File& file, bool kinds, JsonWriter& json, std::string& text) {
+    if (!file.has("filetypes")) return;
+    std::vector<DedupRow> by_type, by_family;
+    dedup_rows(file.open_group("filetypes"), by_type, by_family);
+    dedup_json(json, "dedup_by_type", "type", by_type);
+    dedup_json(json, "dedup_by_family", "family", by_family);
+    text += kinds ? "\n  dedup ratio by file type (files / contents, bytes / distinct bytes)\n"
+                  : "\n  dedup ratio by file-type family (files / contents, bytes / distinct bytes)\n";
+    for (const auto& r : kinds ? by_type : by_family) {
+        char line[256];
+        std::snprintf(line, sizeof line, "    %-24s %12lld files  %8.4g  %8.4g\n", r.name.c_str(), (long long)r.files,
+                      ratio(r.files, r.unique), ratio(r.bytes, r.unique_bytes));
+        text += line;
+    }
 }
 
 }  // namespace
@@ -225,14 +254,14 @@ std::vector<ExtraDistribution> layer_age_distributions(const h5::File& file) {
     return out;
 }
 
-ReportExtras report_extras(const h5::File& file) {
+ReportExtras report_extras(const h5::File& file, bool kinds) {
     JsonWriter json;
     ReportExtras extras;
     json.begin_object();
     tables_section(file, json, extras.text);
     environment_section(file, json, extras.text);
     instructions_section(file, json, extras.text);
-    dedup_by_type_section(file, json, extras.text);
+    dedup_by_type_section(file, kinds, json, extras.text);
     json.end_object();
     // The members alone, to be appended to the report's object.
     std::string body = json.take();

@@ -198,7 +198,8 @@ void write_layers(const h5::File& file, const CensusResults& r) {
         g.write_int64_matrix("directory_depth_counts", L.size(), depths, values,
                              "Per-layer directory-depth histogram [layers x depths]: distinct directories of each depth "
                              "(column d = depth d, the bins of /histograms/directory_depth); all zeros for a failed "
-                             "layer.");
+                             "layer.",
+                             "", {"layers", "bins"});
     }
     const auto type_matrix = [&](const char* name, std::array<int64_t, kFileTypeCount> P::*totals,
                                  const char* description, const char* units) {

@@ -14,7 +14,8 @@ void write_union_columns(const h5::File& file, const CensusResults& r) {
     const std::size_t n = r.images.size();
     // The figures of a row whose status is ok (summarise() may have failed it since the walk).
     auto figures_of = [&](std::size_t i) -> const UnionFigures* {
-        if (i >= r.image_union.size() || !r.image_union[i] || !r.images[i].ok()) return nullptr;
+        // The contract: rows whose status is not ok hold -1 (an --untagged storage row is analysed, yet not ok).
+        if (i >= r.image_union.size() || !r.image_union[i] || r.images[i].status != "ok") return nullptr;
         return &*r.image_union[i];
     };
     struct Column {
@@ -67,7 +68,7 @@ void write_image_layer_changes(const h5::File& file, const CensusResults& r) {
     std::vector<int64_t> added_files(rows, -1), added_bytes(rows, -1), over_files(rows, -1), over_bytes(rows, -1),
         del_files(rows, -1), del_bytes(rows, -1);
     for (std::size_t i = 0; i < r.images.size() && i + 1 < offsets.size(); ++i) {
-        if (i >= r.image_union.size() || !r.image_union[i] || !r.images[i].ok()) continue;
+        if (i >= r.image_union.size() || !r.image_union[i] || r.images[i].status != "ok") continue;
         const auto& changes = r.image_union[i]->layer_changes;
         for (auto k = offsets[i]; k < offsets[i + 1]; ++k) {
             const auto at = static_cast<std::size_t>(k);
@@ -100,7 +101,7 @@ void write_sharing_columns(const h5::File& file, const CensusResults& r) {
     std::vector<std::set<std::string>> manifests(layer_count), repositories(layer_count);
     const auto& offsets = r.plan.image_layer_offsets;
     for (std::size_t i = 0; i < r.images.size() && i + 1 < offsets.size(); ++i) {
-        if (!r.images[i].ok()) continue;
+        if (r.images[i].status != "ok") continue;
         for (auto k = offsets[i]; k < offsets[i + 1]; ++k) {
             const auto row = static_cast<std::size_t>(r.plan.image_layer_rows[static_cast<std::size_t>(k)]);
             manifests[row].insert(r.images[i].manifest_digest);

@@ -30,7 +30,7 @@ def test_unknown_option_exits_2(command):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["run", "--images", "x", "--out", "o.h5", "--work", "w"], "give --registry URL, or --layout DIR"),
+    (["run", "--images", "x", "--out", "o.h5", "--work", "w"], "give --registry URL, --layout DIR (a stored OCI image layout) or --storage DIR"),
     (["fetch", "--images", "x", "--registry", "http://127.0.0.1:9", "--layout", "l", "--platform", "linux/"],
      "--platform: platform 'linux/' has an empty component"),
     (["fetch", "--images", "x", "--registry", "http://127.0.0.1:9", "--layout", "l", "--concurrency", "0"],

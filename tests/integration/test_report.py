@@ -30,4 +30,4 @@ def test_report_text(census, corpus):
         assert any(line.split()[:len(label.split())] == label.split() and f"{d['n']:,}" in line
                    and f"{d['p50']:,}" in line and f"{d['p90']:,}" in line for line in text.splitlines()), text
     assert f"{summary['dedup']['ratio_by_count']:.4g}" in text
-    assert summary["file_types"]["by_count"][0]["type"] in text
+    assert summary["file_families"]["by_count"][0]["family"] in text  # families by default; --kinds: categories

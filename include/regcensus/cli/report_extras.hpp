@@ -34,6 +34,7 @@ struct ReportExtras {
     std::string text;          // the sections of the text report
 };
 
-ReportExtras report_extras(const h5::File& file);
+// kinds: the text shows file-type categories (family/kind) instead of families.
+ReportExtras report_extras(const h5::File& file, bool kinds = false);
 
 }  // namespace regcensus::cli
