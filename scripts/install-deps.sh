@@ -13,7 +13,7 @@ packages=(
   docker-registry apache2-utils skopeo python3-cryptography
   python3 python3-h5py python3-numpy python3-matplotlib python3-pytest
   debootstrap libmagic-dev file
-  npm bc
+  bc
   slurm-wlm munge
 )
 
@@ -23,6 +23,12 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# npm (for the libmagic comparison's npm tree): Debian's package, unless an npm
+# is already there (a NodeSource nodejs ships its own and conflicts with Debian's).
+if ! command -v npm >/dev/null 2>&1 && ! dpkg-query -W -f='${Status}' npm 2>/dev/null | grep -q "install ok installed"; then
+  missing+=(npm)
+fi
 
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
