@@ -277,6 +277,8 @@ def markdown(s: dict, title: str, kinds: bool = False) -> str:
              f"(ratio {s['layers']['compression_ratio']:.4g}).", "",
              "| distribution | n | median | p90 |", "| --- | ---: | ---: | ---: |"]
     for name, d in s["distributions"].items():
+        if name == "layer_mtime_max":
+            continue  # a date, shown in days before the census (layer_mtime_age_days)
         lines.append(f"| {LABELS[name]} | {d['n']:,} | {format_value(name, d['p50'])} | "
                      f"{format_value(name, d['p90'])} |")
     d = s["dedup"]

@@ -396,9 +396,11 @@ void print_text(const Summary& s, const h5::File& file, const std::string& path,
                 human_bytes(double(s.layer_compressed)).c_str(), human_bytes(double(s.layer_uncompressed)).c_str(),
                 share(s.layer_uncompressed, s.layer_compressed));
     std::printf("\n  %-38s %10s  %-24s %s\n", "distribution", "n", "median", "p90");
-    for (const auto& d : s.distributions)
+    for (const auto& d : s.distributions) {
+        if (d.units == "unix seconds") continue;  // a date: printed in days before the census (layer_mtime_age_days)
         std::printf("  %-38s %10s  %-24s %s\n", d.label.c_str(), grouped(d.n).c_str(),
                     text_value(d, d.percentiles[0]).c_str(), text_value(d, d.percentiles[1]).c_str());
+    }
     std::printf("\n  file-level duplication over the distinct layers\n");
     std::printf("  %-38s %s\n", "regular files", grouped(s.file_count).c_str());
     std::printf("  %-38s %s\n", "file bytes", human_bytes(double(s.file_bytes)).c_str());
