@@ -12,6 +12,7 @@
 #include "regcensus/pipeline/image_list.hpp"
 #include "regcensus/pipeline/image_resolver.hpp"
 #include "regcensus/pipeline/merge_phase.hpp"
+#include "regcensus/pipeline/phase_peak.hpp"
 #include "regcensus/pipeline/plan_parameters.hpp"
 #include "regcensus/pipeline/run_log.hpp"
 #include "regcensus/pipeline/shard_file.hpp"
@@ -315,10 +316,12 @@ int plan_census(const CensusOptions& given, const mpi::Communicator& comm) {
     const CensusOptions options = with_storage_image_list(given, comm, log);
     const StoreFactory stores(options);
     install_stop_signal_handlers();
+    PhasePeak plan_phase("plan", comm, log);
     CensusPlan plan;
     if (const int code = obtain_plan_or_exit_code(plan, options, stores, comm, log, false, "rerun to plan again"))
         return code;
     describe_plan(plan, log);
+    plan_phase.end();
     if (comm.is_root()) std::printf("shards %zu\n", plan.shards.size());
     return 0;
 }
@@ -339,11 +342,13 @@ int run_census(const CensusOptions& given, const mpi::Communicator& comm) {
     const CensusOptions options = with_storage_image_list(given, comm, log);
     auto stores = std::make_shared<StoreFactory>(options);
     install_stop_signal_handlers();
+    PhasePeak plan_phase("plan", comm, log);
     CensusPlan plan;
     if (const int code = obtain_plan_or_exit_code(plan, options, *stores, comm, log, options.shards.has_value(),
                                                   "rerun with --resume to continue"))
         return code;
     describe_plan(plan, log);
+    plan_phase.end();
     if (comm.is_root()) set_aside_invalid_shards(plan, options.work_dir, options.shards, log);
     comm.barrier();
 
@@ -355,8 +360,10 @@ int run_census(const CensusOptions& given, const mpi::Communicator& comm) {
     analysis.retry_failed = options.retry_failed;
     analysis.progress_seconds = options.progress_seconds;
     analysis.open_store = [stores] { return stores->open(); };
+    PhasePeak analyse_phase("analyse", comm, log);
     auto outcome = analyse_shards(plan, analysis, comm, log);
     log.root("analyse: %lld shard(s) written", (long long)comm.sum(outcome.shards_analysed));
+    analyse_phase.end();
     if (options.from_registry()) {
         const TransferCounts counts = stores->counts();
         // How well connections were reused: a request per connection would mean none were.

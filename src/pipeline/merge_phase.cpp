@@ -16,6 +16,7 @@
 #include "regcensus/storage/storage_results.hpp"
 #include "regcensus/pipeline/files_table.hpp"
 #include "regcensus/pipeline/union_phase.hpp"
+#include "regcensus/pipeline/phase_peak.hpp"
 
 namespace regcensus {
 namespace {
@@ -131,6 +132,7 @@ std::vector<std::optional<UnionFigures>> union_phase(const CensusPlan& plan, con
                                                      const std::vector<LayerProfile>& profiles,
                                                      const MergeOptions& options, const mpi::Communicator& comm,
                                                      const RunLog& log) {
+    PhasePeak phase("union", comm, log);
     const auto start = std::chrono::steady_clock::now();
     UnionPhaseStats stats;
     // A quarter of the budget for cached entry tables; the walk's own view is
@@ -139,6 +141,7 @@ std::vector<std::optional<UnionFigures>> union_phase(const CensusPlan& plan, con
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     log.root("merge: union view of %zu images over %zu layer chains in %zu tasks, %.3f s",
              plan.images.size(), stats.tree_nodes, stats.tasks, seconds);
+    phase.end();
     return figures;
 }
 
@@ -153,6 +156,7 @@ std::vector<int64_t> missing_shards(const CensusPlan& plan, const std::string& w
 
 int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi::Communicator& comm,
                  const RunLog& log) {
+    PhasePeak phase("merge", comm, log);
     ByteWriter missing_list;
     if (comm.is_root()) {
         set_aside_invalid_shards(plan, options.work_dir, std::nullopt, log);
@@ -199,6 +203,7 @@ int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi:
         log_failure_summary(results, options.out_path, log);
     }
     comm.barrier();
+    phase.end();
     return 0;
 }
 
