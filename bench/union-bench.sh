@@ -3,7 +3,7 @@
 # images censused from their OCI layout (`run --layout`) at -np 2. For each
 # size: the census's wall time, the union phase's own time (the merge's
 # "union view of N images ... S s" line), its share of the census, the union
-# time per image, and each rank's peak resident memory (/usr/bin/time). Then,
+# time per image. Then,
 # per size, each phase of the run (plan, analyse, merge, and the union view
 # inside the merge): its wall time and every rank's peak resident memory during
 # it, from the run's "phase NAME: S s, peak RSS per rank A, B MiB" lines.
@@ -21,30 +21,28 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
 bin=$build/regcensus
 [[ -x $bin ]] || { echo "build regcensus first" >&2; exit 1; }
-[[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (Debian package time)" >&2; exit 1; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 work=${WORK:-/tmp/union-bench}
 sizes=${SIZES:-500 2000 8000}
 scale=${SCALE:-0.25}
 mkdir -p "$work"
 
-printf '%-7s %10s %10s %8s %14s %s\n' images census_s union_s share us_per_image "peak RSS per rank (MiB)"
+printf '%-7s %10s %10s %8s %14s\n' images census_s union_s share us_per_image
 declare -A per_image phases
 for n in $sizes; do
     corpus=$work/corpus-$n
     [[ -f $corpus/groundtruth.json ]] || "$bin" synth --out "$corpus" --images "$n" --scale "$scale" --force >/dev/null
     rm -rf "$work/run-$n"
     start=$(date +%s.%N)
-    log=$(mpirun --oversubscribe -np 2 /usr/bin/time -f 'peak_kib=%M' "$bin" run --layout "$corpus/layout" \
+    log=$(mpirun --oversubscribe -np 2 "$bin" run --layout "$corpus/layout" \
         --images "$corpus/images.txt" --out "$work/run-$n/results.h5" --work "$work/run-$n/work" --progress 0 2>&1)
     end=$(date +%s.%N)
     census=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
     union=$(sed -n 's/.*union view of .* tasks, \([0-9.]*\) s.*/\1/p' <<<"$log" | head -1)
-    peaks=$(sed -n 's/.*peak_kib=\([0-9]*\).*/\1/p' <<<"$log" | awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 / 1024 }')
     phases[$n]=$(sed -n 's/.*\] phase \([a-z]*\): \([0-9.]*\) s, peak RSS per rank \([0-9, ]*\) MiB\(.*\)/\1 \2 \3\4/p' <<<"$log")
     per_image[$n]=$(awk -v u="$union" -v n="$n" 'BEGIN { printf "%.1f", 1e6 * u / n }')
-    printf '%-7s %10s %10s %7.1f%% %14s %s\n' "$n" "$census" "$union" \
-        "$(awk -v u="$union" -v c="$census" 'BEGIN { print 100 * u / c }')" "${per_image[$n]}" "$peaks"
+    printf '%-7s %10s %10s %7.1f%% %14s\n' "$n" "$census" "$union" \
+        "$(awk -v u="$union" -v c="$census" 'BEGIN { print 100 * u / c }')" "${per_image[$n]}"
 done
 first=${sizes%% *}
 last=${sizes##* }
