@@ -24,9 +24,15 @@ void check_output_writable(const std::string& option, const std::string& path) {
     // Missing directories are created when the result is written: the nearest
     // one that exists is where writing must work.
     fs::path directory = parent;
-    while (!fs::exists(fs::symlink_status(directory, error)) && directory.has_parent_path() &&
-           directory.parent_path() != directory)
+    while (!fs::exists(fs::symlink_status(directory, error))) {
+        // A relative path runs out of parents at its first component: the
+        // current directory is the one that exists ("out/r.h5" with no out/).
+        if (!directory.has_parent_path() || directory.parent_path() == directory) {
+            if (directory.is_relative()) directory = ".";
+            break;
+        }
         directory = directory.parent_path();
+    }
     const auto state = fs::status(directory, error);
     if (!fs::exists(state)) fail("directory " + directory.string() + " does not exist");
     if (!fs::is_directory(state)) fail(directory.string() + " is not a directory");

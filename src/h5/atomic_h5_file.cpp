@@ -18,6 +18,9 @@ void write_atomically(const std::string& final_path, const std::function<void(co
         throw std::runtime_error("cannot write " + final_path + ": " + cause);
     };
     try {
+        // Missing directories of the target are made (mkdir -p), as the --out
+        // check before any work promised (cli/output_check.cpp).
+        if (const auto parent = fs::path(final_path).parent_path(); !parent.empty()) fs::create_directories(parent);
         auto file = File::create(temporary.string());
         fill(file);
         file.close();

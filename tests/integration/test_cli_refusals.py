@@ -169,6 +169,13 @@ def test_an_out_that_cannot_be_written_is_refused_before_any_work(out, message, 
             message.replace("r.h5", "r.h5"))
 
 
+def test_a_relative_out_in_a_missing_directory_is_created(small, tmp_path):
+    """`--out results/r.h5` with no results/ yet: the writer creates it (the probe looks in the current directory)."""
+    result = invoke("run", *census_args(small, tmp_path / "work", "results/r.h5"), "--progress", "0", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "results" / "r.h5").is_file()
+
+
 def test_bad_log_format_is_refused():
     result = invoke("status", "--log-format", "xml", "--work", "w")
     assert result.returncode == 2
