@@ -9,6 +9,8 @@ import re
 
 import numpy as np
 
+from results import family_table
+
 TOP_INSTRUCTIONS = 10
 DAY = 86400
 # name -> (/layers column, label); ages in whole days before the census, floored.
@@ -119,31 +121,18 @@ def _dedup_row(name_key, name, files, unique, size, unique_bytes) -> dict:
             "unique_bytes": unique_bytes, "ratio_by_bytes": size / unique_bytes if unique_bytes > 0 else 0.0}
 
 
-def _dedup_amounts(res):
-    """(category, family, files, contents, bytes, distinct bytes) of every category with files."""
-    t = res.table("filetypes")
-    for i, name in enumerate(t["type"]):
-        if int(t["file_count"][i]) <= 0:
-            continue
-        family = str(t["family"][i]) if "family" in t else str(name).split("/")[0]
-        yield (str(name), family, int(t["file_count"][i]), int(t["unique_file_count"][i]),
-               int(t["file_bytes"][i]), int(t["unique_bytes"][i]))
+def _dedup_rows(t, name_key) -> list:
+    return [_dedup_row(name_key, str(t["type"][i]), int(t["file_count"][i]), int(t["unique_file_count"][i]),
+                       int(t["file_bytes"][i]), int(t["unique_bytes"][i]))
+            for i in range(len(t["type"])) if int(t["file_count"][i]) > 0]
 
 
 def dedup_by_type(res) -> list | None:
-    if "filetypes" not in res:
-        return None
-    return [_dedup_row("type", name, *amounts) for name, _, *amounts in _dedup_amounts(res)]
+    return _dedup_rows(res.table("filetypes"), "type") if "filetypes" in res else None
 
 
 def dedup_by_family(res) -> list | None:
-    """A content has one category, so a family's sums over its categories are its own figures."""
-    if "filetypes" not in res:
-        return None
-    sums = {}
-    for _, family, *amounts in _dedup_amounts(res):
-        sums[family] = [a + b for a, b in zip(sums.get(family, [0, 0, 0, 0]), amounts)]
-    return [_dedup_row("family", family, *amounts) for family, amounts in sums.items()]
+    return _dedup_rows(family_table(res.table("filetypes")), "family") if "filetypes" in res else None
 
 
 def compute_extras(res) -> dict:

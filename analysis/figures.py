@@ -52,7 +52,7 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from results import NotResultsFileError, open_results  # noqa: E402
+from results import NotResultsFileError, family_table, open_results  # noqa: E402
 
 TOP_TYPES = 15  # categories shown in the file-type bar charts
 
@@ -482,7 +482,7 @@ def _file_types_bars(res, log, count_col: str, unique_col: str, what: str, bytes
 
     Ranked by `count_col`; with bytes_axis the amounts are bytes, else file counts.
     """
-    t = res.table("filetypes") if SHOW_KINDS else _family_table(res.table("filetypes"))
+    t = res.table("filetypes") if SHOW_KINDS else family_table(res.table("filetypes"))
     total = t[count_col]
     order = np.argsort(-total, kind="stable")
     order = order[total[order] > 0]
@@ -516,20 +516,6 @@ def _file_types_bars(res, log, count_col: str, unique_col: str, what: str, bytes
 
 # Families (the study's level of detail) unless --kinds asks for the family/kind categories.
 SHOW_KINDS = False
-
-
-def _family_table(t):
-    """/filetypes summed per family (its `family` column, or the name before '/'), in first-appearance order."""
-    names = [str(n) for n in t["type"]]
-    family_of = [str(f) for f in t["family"]] if "family" in t else [n.split("/")[0] for n in names]
-    families = list(dict.fromkeys(family_of))
-    out = {"type": np.array(families, dtype=object)}
-    for column in ("file_count", "file_bytes", "unique_file_count", "unique_bytes"):
-        sums = dict.fromkeys(families, 0)
-        for family, amount in zip(family_of, t[column]):
-            sums[family] += int(amount)
-        out[column] = np.array([sums[f] for f in families], dtype=np.int64)
-    return out
 
 
 def file_types_count(res, log):

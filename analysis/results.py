@@ -210,3 +210,26 @@ class Results:
 def open_results(path: str | os.PathLike) -> Results:
     """Open a results file; raises NotResultsFileError if it is not one."""
     return Results(path)
+
+
+def type_families(types: dict) -> list[str]:
+    """The family of every /filetypes row: its `family` column, or the name before '/'
+    in files written before that column existed (as regcensus report reads it)."""
+    if "family" in types:
+        return [str(f) for f in types["family"]]
+    return [str(n).split("/")[0] for n in types["type"]]
+
+
+def family_table(types: dict) -> dict[str, np.ndarray]:
+    """/filetypes summed per family, in first-appearance order, under the column name
+    `type`: a content has one category, so a family's sums over its categories
+    (files, bytes, distinct contents, distinct bytes) are its own figures."""
+    family_of = type_families(types)
+    families = list(dict.fromkeys(family_of))
+    out = {"type": np.array(families, dtype=object)}
+    for column in ("file_count", "file_bytes", "unique_file_count", "unique_bytes"):
+        sums = dict.fromkeys(families, 0)
+        for family, amount in zip(family_of, types[column]):
+            sums[family] += int(amount)
+        out[column] = np.array([sums[f] for f in families], dtype=np.int64)
+    return out

@@ -34,7 +34,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from results import NotResultsFileError, open_results  # noqa: E402
+from results import NotResultsFileError, open_results, type_families  # noqa: E402
 from storage_summary import storage_section  # noqa: E402
 from extras import AGE_DISTRIBUTIONS, age_values, compute_extras, markdown_extras  # noqa: E402
 
@@ -226,13 +226,10 @@ def compute(path: str) -> dict:
 def _rank_families(types, column):
     """Every family with files, largest first; ties keep the order of first appearance.
 
-    The family is the /filetypes `family` column, or the name before '/' in files
-    written before that column existed (as regcensus report does).
+    The family of a row: results.type_families (as regcensus report reads it).
     """
-    names = [str(n) for n in types["type"]]
-    family_of = [str(f) for f in types["family"]] if "family" in types else [n.split("/")[0] for n in names]
     sums = {}
-    for family, amount in zip(family_of, types[column]):
+    for family, amount in zip(type_families(types), types[column]):
         sums[family] = sums.get(family, 0) + int(amount)
     total = sum(sums.values())
     ranked = sorted(((f, a) for f, a in sums.items() if a > 0), key=lambda fa: -fa[1])  # sorted() is stable

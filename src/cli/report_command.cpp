@@ -225,15 +225,13 @@ void summarize_union(Summary& s, Table& images, const h5::Location& images_group
     }
 }
 
-// Sums the categories' amounts per family (the /filetypes `family` column, or
-// the name before '/' in files written before it existed), ranked largest
+// Sums the categories' amounts per family (file_type_families), ranked largest
 // first; ties keep the order in which the families first appear.
-std::vector<TypeRow> rank_families(const std::vector<std::string>& names, const std::vector<std::string>& families,
-                                   const std::vector<int64_t>& amounts) {
+std::vector<TypeRow> rank_families(const std::vector<std::string>& families, const std::vector<int64_t>& amounts) {
     std::vector<TypeRow> rows;
     int64_t total = 0;
     for (std::size_t i = 0; i < amounts.size(); ++i) {
-        const std::string family = i < families.size() ? families[i] : names[i].substr(0, names[i].find('/'));
+        const std::string& family = families[i];
         auto row = std::find_if(rows.begin(), rows.end(), [&](const TypeRow& r) { return r.type == family; });
         if (row == rows.end()) row = rows.insert(rows.end(), TypeRow{family, 0, 0.0});
         row->amount += amounts[i];
@@ -322,9 +320,9 @@ Summary summarize(const h5::File& file) {
         for (std::size_t k = 0; k < std::min(kTopTypes, ranked.size()); ++k)
             if (amounts[ranked[k]] > 0) out->push_back({names[ranked[k]], amounts[ranked[k]], share(amounts[ranked[k]], total)});
     }
-    const auto families = types.has("family") ? types.read_strings("family") : std::vector<std::string>{};
-    s.family_by_count = rank_families(names, families, types.read_int64("file_count"));
-    s.family_by_bytes = rank_families(names, families, types.read_int64("file_bytes"));
+    const auto families = file_type_families(types);
+    s.family_by_count = rank_families(families, types.read_int64("file_count"));
+    s.family_by_bytes = rank_families(families, types.read_int64("file_bytes"));
     return s;
 }
 

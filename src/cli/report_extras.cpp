@@ -161,6 +161,17 @@ void instructions_section(const h5::File& file, JsonWriter& json, std::string& t
     json.end_object();
 }
 
+}  // namespace
+
+std::vector<std::string> file_type_families(const h5::Location& filetypes) {
+    if (filetypes.has("family")) return filetypes.read_strings("family");
+    auto families = filetypes.read_strings("type");
+    for (auto& name : families) name = name.substr(0, name.find('/'));
+    return families;
+}
+
+namespace {
+
 struct DedupRow {
     std::string name;
     int64_t files = 0, unique = 0, bytes = 0, unique_bytes = 0;
@@ -171,14 +182,14 @@ struct DedupRow {
 // are the family's).
 void dedup_rows(const h5::Location& types, std::vector<DedupRow>& by_type, std::vector<DedupRow>& by_family) {
     const auto names = types.read_strings("type");
-    const auto families = types.has("family") ? types.read_strings("family") : std::vector<std::string>{};
+    const auto families = file_type_families(types);
     const auto files = types.read_int64("file_count"), bytes = types.read_int64("file_bytes");
     const auto unique = types.read_int64("unique_file_count"), unique_bytes = types.read_int64("unique_bytes");
     for (std::size_t t = 0; t < names.size(); ++t) {
         if (files[t] <= 0) continue;
         const DedupRow row{names[t], files[t], unique[t], bytes[t], unique_bytes[t]};
         by_type.push_back(row);
-        const std::string family = t < families.size() ? families[t] : names[t].substr(0, names[t].find('/'));
+        const std::string& family = families[t];
         auto f = std::find_if(by_family.begin(), by_family.end(), [&](const DedupRow& r) { return r.name == family; });
         if (f == by_family.end()) f = by_family.insert(by_family.end(), DedupRow{family});
         f->files += row.files, f->unique += row.unique, f->bytes += row.bytes, f->unique_bytes += row.unique_bytes;

@@ -12,10 +12,6 @@ namespace {
 
 constexpr const char* kSeconds = "seconds since 1970-01-01 UTC";
 
-h5::Location open_or_create(const h5::Location& parent, const std::string& name) {
-    return parent.has(name) ? parent.open_group(name) : parent.create_group(name);
-}
-
 std::vector<std::string> strings_of(const std::vector<ImageRecord>& images,
                                     const std::function<std::string(const ImageRecord&)>& get) {
     std::vector<std::string> out;
@@ -152,7 +148,7 @@ void write_image_layers(const h5::File& file, const CensusResults& r) {
                 first_created[layer] = created.back();
         }
     }
-    auto g = open_or_create(file, "image_layers");
+    auto g = file.open_or_create_group("image_layers");
     g.set_attribute("description",
                     "One row per (image, layer position), in the order of the /images CSR (layer_rows).");
     // Shared keys with other writers of this table are written once.

@@ -152,6 +152,10 @@ Location Location::open_group(const std::string& name) const {
     return Location(Handle(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), H5Gclose, "H5Gopen2"));
 }
 
+Location Location::open_or_create_group(const std::string& name) const {
+    return has(name) ? open_group(name) : create_group(name);
+}
+
 bool Location::has(const std::string& name) const { return H5Lexists(id(), name.c_str(), H5P_DEFAULT) > 0; }
 
 std::vector<std::string> Location::member_names() const {

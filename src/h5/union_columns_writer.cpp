@@ -62,7 +62,7 @@ void write_union_columns(const h5::File& file, const CensusResults& r) {
 // /image_layers: one row per (image, position), in the order of /images/layer_rows
 // (the build-history writer fills the same table; whichever runs first creates it).
 void write_image_layer_changes(const h5::File& file, const CensusResults& r) {
-    auto g = file.has("image_layers") ? file.open_group("image_layers") : file.create_group("image_layers");
+    auto g = file.open_or_create_group("image_layers");
     const auto& offsets = r.plan.image_layer_offsets;
     const std::size_t rows = r.plan.image_layer_rows.size();
     std::vector<int64_t> added_files(rows, -1), added_bytes(rows, -1), over_files(rows, -1), over_bytes(rows, -1),

@@ -34,6 +34,10 @@ struct ReportExtras {
     std::string text;          // the sections of the text report
 };
 
+// The family of every /filetypes row: its `family` column, or the name before
+// '/' in files written before that column existed.
+std::vector<std::string> file_type_families(const h5::Location& filetypes);
+
 // kinds: the text shows file-type categories (family/kind) instead of families.
 ReportExtras report_extras(const h5::File& file, bool kinds = false);
 

@@ -59,6 +59,8 @@ public:
 
     Location create_group(const std::string& name) const;
     Location open_group(const std::string& name) const;
+    // A table several writers fill (e.g. /image_layers): the first one creates it.
+    Location open_or_create_group(const std::string& name) const;
     bool has(const std::string& name) const;
     std::vector<std::string> member_names() const;  // links of a group, in name order
     std::vector<std::string> attribute_names() const;
