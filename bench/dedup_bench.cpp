@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "regcensus/mpi/communicator.hpp"
-#include "regcensus/pipeline/dedup_reduce.hpp"
+#include "regcensus/dedup/dedup_reduce.hpp"
 
 using namespace regcensus;
 

@@ -20,7 +20,7 @@
 #include "regcensus/registry/registry_client.hpp"
 #include "regcensus/registry/registry_shared.hpp"
 #include "regcensus/registry/registry_url.hpp"
-#include "regcensus/storage/storage_image_list.hpp"
+#include "regcensus/plan/storage_image_list.hpp"
 
 namespace po = boost::program_options;
 

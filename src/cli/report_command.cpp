@@ -18,11 +18,11 @@
 #include <vector>
 
 #include "regcensus/cli/commands.hpp"
-#include "regcensus/cli/image_report.hpp"
+#include "regcensus/results/image_report.hpp"
 #include "regcensus/cli/option_parsing.hpp"
-#include "regcensus/cli/failure_output.hpp"
-#include "regcensus/cli/report_extras.hpp"
-#include "regcensus/cli/storage_report.hpp"
+#include "regcensus/results/failure_output.hpp"
+#include "regcensus/results/report_extras.hpp"
+#include "regcensus/results/storage_report.hpp"
 #include "regcensus/h5/h5_location.hpp"
 
 namespace po = boost::program_options;

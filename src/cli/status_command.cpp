@@ -12,10 +12,10 @@
 
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/cli/option_parsing.hpp"
-#include "regcensus/cli/failure_output.hpp"
+#include "regcensus/results/failure_output.hpp"
 #include "regcensus/util/json_writer.hpp"
-#include "regcensus/pipeline/census_plan.hpp"
-#include "regcensus/pipeline/shard_file.hpp"
+#include "regcensus/census/census_plan.hpp"
+#include "regcensus/workdir/shard_file.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;

@@ -10,7 +10,7 @@
 
 #include "dedup_reference.hpp"
 #include "regcensus/mpi/communicator.hpp"
-#include "regcensus/pipeline/dedup_reduce.hpp"
+#include "regcensus/dedup/dedup_reduce.hpp"
 
 using namespace regcensus;
 

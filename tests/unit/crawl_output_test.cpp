@@ -8,7 +8,7 @@
 #include "regcensus/crawl/growth_log.hpp"
 #include "regcensus/crawl/image_list_output.hpp"
 #include "regcensus/crawl/tag_selection.hpp"
-#include "regcensus/pipeline/image_list.hpp"
+#include "regcensus/census/image_list.hpp"
 
 using namespace regcensus::crawl;
 

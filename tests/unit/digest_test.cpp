@@ -8,7 +8,7 @@
 
 #include "registry_fixture.hpp"
 #include "regcensus/layer/layer_analyzer.hpp"
-#include "regcensus/pipeline/work_directory.hpp"
+#include "regcensus/workdir/work_directory.hpp"
 #include "regcensus/util/contained_path.hpp"
 #include "regcensus/util/data_error.hpp"
 #include "regcensus/util/digest.hpp"

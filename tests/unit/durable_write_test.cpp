@@ -14,9 +14,9 @@
 
 #include "regcensus/h5/atomic_h5_file.hpp"
 #include "regcensus/h5/h5_location.hpp"
-#include "regcensus/pipeline/plan_parameters.hpp"
-#include "regcensus/pipeline/shard_file.hpp"
-#include "regcensus/pipeline/work_lock.hpp"
+#include "regcensus/plan/plan_parameters.hpp"
+#include "regcensus/workdir/shard_file.hpp"
+#include "regcensus/workdir/work_lock.hpp"
 #include "registry_fixture.hpp"
 
 namespace fs = std::filesystem;

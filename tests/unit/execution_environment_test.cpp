@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "regcensus/manifest/execution_environment.hpp"
-#include "regcensus/pipeline/image_environment.hpp"
+#include "regcensus/census/image_environment.hpp"
 #include "regcensus/util/data_error.hpp"
 
 namespace regcensus {
@@ -99,7 +99,7 @@ TEST(ImageEnvironment, PairsNonEmptyStepsWithLayersOrSaysItCannot) {
 }  // namespace
 }  // namespace regcensus
 
-#include "regcensus/cli/report_extras.hpp"
+#include "regcensus/results/report_extras.hpp"
 
 namespace regcensus {
 namespace {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "regcensus/pipeline/image_listing.hpp"
+#include "regcensus/census/image_listing.hpp"
 
 namespace regcensus {
 namespace {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "layer_test_support.hpp"
-#include "regcensus/pipeline/layer_profile_codec.hpp"
+#include "regcensus/workdir/layer_profile_codec.hpp"
 
 namespace regcensus {
 namespace {

@@ -4,7 +4,7 @@
 // every image does.
 #include <gtest/gtest.h>
 
-#include "regcensus/pipeline/layer_plan.hpp"
+#include "regcensus/census/layer_plan.hpp"
 
 namespace regcensus {
 namespace {

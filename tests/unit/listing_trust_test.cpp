@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "registry_fixture.hpp"
-#include "regcensus/pipeline/image_list.hpp"
+#include "regcensus/census/image_list.hpp"
 #include "regcensus/registry/listing_page.hpp"
 #include "regcensus/registry/repository_name.hpp"
 #include "regcensus/registry/url_origin.hpp"

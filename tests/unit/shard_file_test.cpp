@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "regcensus/pipeline/shard_file.hpp"
+#include "regcensus/workdir/shard_file.hpp"
 
 namespace regcensus {
 namespace {

@@ -2,7 +2,7 @@
 // that undoing a layer gives back exactly the view below it.
 #include <gtest/gtest.h>
 
-#include "regcensus/pipeline/union_view.hpp"
+#include "regcensus/union/union_view.hpp"
 
 namespace regcensus {
 namespace {

@@ -4,7 +4,7 @@
 // (`--config FILE`, Boost.Program_options config syntax); the command line wins.
 #include <optional>
 
-#include "regcensus/pipeline/census.hpp"
+#include "regcensus/run/census.hpp"
 
 namespace regcensus::cli {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "regcensus/pipeline/image_record.hpp"
+#include "regcensus/census/image_record.hpp"
 #include "regcensus/registry/image_store.hpp"
 #include "regcensus/storage/registry_storage.hpp"
 
