@@ -8,7 +8,7 @@
 #include <unordered_map>
 
 #include "regcensus/results/results_writer.hpp"
-#include "regcensus/run/census.hpp"
+#include "regcensus/census/run_options.hpp"
 #include "regcensus/dedup/dedup_reduce.hpp"
 #include "regcensus/workdir/layer_profile_codec.hpp"
 #include "regcensus/workdir/shard_file.hpp"

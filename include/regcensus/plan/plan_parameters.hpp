@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "regcensus/run/census.hpp"
+#include "regcensus/census/run_options.hpp"
 
 namespace regcensus {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "regcensus/mpi/communicator.hpp"
-#include "regcensus/run/census.hpp"
+#include "regcensus/census/run_options.hpp"
 #include "regcensus/census/run_log.hpp"
 
 namespace regcensus {
