@@ -1,7 +1,7 @@
 // `regcensus run`, `plan` and `merge`: the census under mpirun (or as a single
 // process). They take the same options (census_options) and differ only in the
 // pipeline step they call.
-#include "regcensus/cli/census_options.hpp"
+#include "census_options.hpp"
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/mpi/communicator.hpp"
 #include "regcensus/mpi/failure_policy.hpp"

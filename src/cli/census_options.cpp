@@ -1,6 +1,6 @@
-#include "regcensus/cli/census_options.hpp"
+#include "census_options.hpp"
 #include "regcensus/cli/byte_size.hpp"
-#include "regcensus/cli/output_check.hpp"
+#include "output_check.hpp"
 #include "regcensus/cli/option_parsing.hpp"
 
 #include <boost/program_options.hpp>

@@ -9,7 +9,7 @@
 
 #include "regcensus/cli/commands.hpp"
 #include "regcensus/cli/option_parsing.hpp"
-#include "regcensus/cli/output_check.hpp"
+#include "output_check.hpp"
 #include "regcensus/crawl/catalog_crawler.hpp"
 #include "regcensus/crawl/crawl_state.hpp"
 #include "regcensus/crawl/growth_log.hpp"

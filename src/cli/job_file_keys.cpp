@@ -1,4 +1,4 @@
-#include "regcensus/cli/job_file_keys.hpp"
+#include "job_file_keys.hpp"
 
 #include <algorithm>
 #include <iterator>

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "regcensus/cli/job_file_keys.hpp"
+#include "job_file_keys.hpp"
 
 namespace po = boost::program_options;
 

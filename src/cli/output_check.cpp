@@ -1,4 +1,4 @@
-#include "regcensus/cli/output_check.hpp"
+#include "output_check.hpp"
 
 #include <unistd.h>
 

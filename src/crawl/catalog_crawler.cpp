@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <set>
 
-#include "regcensus/crawl/invalid_names.hpp"
-#include "regcensus/crawl/task_pool.hpp"
+#include "invalid_names.hpp"
+#include "task_pool.hpp"
 #include "regcensus/registry/listing_page.hpp"
 #include "regcensus/registry/registry_shared.hpp"
 #include "regcensus/registry/repository_name.hpp"

@@ -10,7 +10,7 @@
 #include "regcensus/crawl/hub_client.hpp"
 #include "regcensus/registry/url_origin.hpp"
 #include "regcensus/crawl/prefix_expansion.hpp"
-#include "regcensus/crawl/task_pool.hpp"
+#include "task_pool.hpp"
 #include "regcensus/registry/curl_handles.hpp"
 #include "regcensus/registry/request_pacer.hpp"
 

@@ -1,4 +1,4 @@
-#include "regcensus/crawl/invalid_names.hpp"
+#include "invalid_names.hpp"
 
 #include <cstdio>
 

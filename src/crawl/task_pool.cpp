@@ -1,4 +1,4 @@
-#include "regcensus/crawl/task_pool.hpp"
+#include "task_pool.hpp"
 
 #include <algorithm>
 #include <thread>

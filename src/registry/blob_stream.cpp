@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "regcensus/registry/registry_errors.hpp"
+#include "registry_errors.hpp"
 #include "regcensus/registry/transfer_engine.hpp"
 #include "regcensus/util/data_error.hpp"
 

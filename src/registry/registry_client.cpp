@@ -9,7 +9,7 @@
 #include "regcensus/registry/blob_stream.hpp"
 #include "regcensus/registry/http_session.hpp"
 #include "regcensus/registry/listing_page.hpp"
-#include "regcensus/registry/registry_errors.hpp"
+#include "registry_errors.hpp"
 #include "regcensus/registry/repository_name.hpp"
 #include "regcensus/registry/registry_shared.hpp"
 #include "regcensus/registry/registry_url.hpp"

@@ -1,4 +1,4 @@
-#include "regcensus/registry/registry_errors.hpp"
+#include "registry_errors.hpp"
 
 #include <simdjson.h>
 

@@ -1,4 +1,4 @@
-#include "regcensus/results/environment_writer.hpp"
+#include "environment_writer.hpp"
 
 #include <algorithm>
 #include <functional>

@@ -3,11 +3,11 @@
 #include <functional>
 
 #include "regcensus/h5/atomic_h5_file.hpp"
-#include "regcensus/results/environment_writer.hpp"
+#include "environment_writer.hpp"
 #include "regcensus/h5/h5_location.hpp"
 #include "regcensus/h5/provenance_attributes.hpp"
 #include "regcensus/results/storage_results.hpp"
-#include "regcensus/results/union_columns_writer.hpp"
+#include "union_columns_writer.hpp"
 
 namespace regcensus {
 namespace {

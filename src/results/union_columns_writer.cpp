@@ -1,4 +1,4 @@
-#include "regcensus/results/union_columns_writer.hpp"
+#include "union_columns_writer.hpp"
 
 #include <cmath>
 #include <limits>

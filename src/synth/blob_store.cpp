@@ -1,4 +1,4 @@
-#include "regcensus/synth/blob_store.hpp"
+#include "blob_store.hpp"
 
 #include <stdexcept>
 #include <system_error>

@@ -1,4 +1,4 @@
-#include "regcensus/synth/compression.hpp"
+#include "compression.hpp"
 
 #include <zlib.h>
 #include <zstd.h>

@@ -4,8 +4,8 @@
 #include <cstring>
 
 #include "regcensus/layer/file_type.hpp"
-#include "regcensus/synth/compression.hpp"
-#include "regcensus/synth/random.hpp"
+#include "compression.hpp"
+#include "random.hpp"
 
 namespace regcensus::synth {
 

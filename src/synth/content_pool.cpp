@@ -1,4 +1,4 @@
-#include "regcensus/synth/content_pool.hpp"
+#include "content_pool.hpp"
 
 #include <algorithm>
 #include <cmath>

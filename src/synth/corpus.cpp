@@ -6,11 +6,11 @@
 #include <stdexcept>
 
 #include "regcensus/manifest/manifest.hpp"
-#include "regcensus/synth/blob_store.hpp"
-#include "regcensus/synth/corpus_plan.hpp"
-#include "regcensus/synth/ground_truth.hpp"
-#include "regcensus/synth/environment_truth.hpp"
-#include "regcensus/synth/image_writer.hpp"
+#include "blob_store.hpp"
+#include "corpus_plan.hpp"
+#include "ground_truth.hpp"
+#include "environment_truth.hpp"
+#include "image_writer.hpp"
 #include "regcensus/util/json_writer.hpp"
 
 namespace regcensus::synth {

@@ -1,4 +1,4 @@
-#include "regcensus/synth/corpus_plan.hpp"
+#include "corpus_plan.hpp"
 
 #include <cstdio>
 

@@ -4,7 +4,7 @@
 #include <array>
 #include <string>
 
-#include "regcensus/synth/layer_recipe.hpp"
+#include "layer_recipe.hpp"
 
 namespace regcensus::synth {
 

@@ -1,4 +1,4 @@
-#include "regcensus/synth/environment_truth.hpp"
+#include "environment_truth.hpp"
 
 #include <algorithm>
 

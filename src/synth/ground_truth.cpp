@@ -1,11 +1,11 @@
-#include "regcensus/synth/ground_truth.hpp"
+#include "ground_truth.hpp"
 
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <stdexcept>
 
-#include "regcensus/synth/union_replay.hpp"
+#include "union_replay.hpp"
 #include "regcensus/util/json_writer.hpp"
 
 namespace regcensus::synth {

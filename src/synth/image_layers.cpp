@@ -3,7 +3,7 @@
 // the tar corner cases an analyser must get right.
 #include <string>
 
-#include "regcensus/synth/layer_recipe.hpp"
+#include "layer_recipe.hpp"
 
 namespace regcensus::synth {
 

@@ -1,4 +1,4 @@
-#include "regcensus/synth/image_writer.hpp"
+#include "image_writer.hpp"
 
 #include "regcensus/manifest/manifest.hpp"
 #include "regcensus/util/json_writer.hpp"

@@ -1,4 +1,4 @@
-#include "regcensus/synth/layer_profile.hpp"
+#include "layer_profile.hpp"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 #include "regcensus/synth/layer_tree.hpp"
 
-#include "regcensus/synth/random.hpp"
+#include "random.hpp"
 
 namespace regcensus::synth {
 

@@ -1,4 +1,4 @@
-#include "regcensus/synth/layer_writer.hpp"
+#include "layer_writer.hpp"
 
 #include "regcensus/synth/tar_writer.hpp"
 #include "regcensus/util/sha256.hpp"

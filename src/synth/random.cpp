@@ -1,4 +1,4 @@
-#include "regcensus/synth/random.hpp"
+#include "random.hpp"
 
 namespace regcensus::synth {
 

@@ -3,7 +3,7 @@
 // assets). Each is written once and referenced by several images.
 #include <string>
 
-#include "regcensus/synth/layer_recipe.hpp"
+#include "layer_recipe.hpp"
 
 namespace regcensus::synth {
 

@@ -4,7 +4,7 @@
 // directory by a file and a file by a directory, deletes files and a whole
 // directory (one of the base's too), empties a directory with an opaque
 // marker, and leaves copies of one content inside the image.
-#include "regcensus/synth/layer_recipe.hpp"
+#include "layer_recipe.hpp"
 
 namespace regcensus::synth {
 namespace {

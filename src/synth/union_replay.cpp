@@ -1,4 +1,4 @@
-#include "regcensus/synth/union_replay.hpp"
+#include "union_replay.hpp"
 
 #include <algorithm>
 #include <map>

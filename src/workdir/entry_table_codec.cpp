@@ -1,4 +1,4 @@
-#include "regcensus/workdir/entry_table_codec.hpp"
+#include "entry_table_codec.hpp"
 
 #include <zstd.h>
 

@@ -8,7 +8,7 @@
 
 #include "regcensus/h5/atomic_h5_file.hpp"
 #include "regcensus/h5/h5_location.hpp"
-#include "regcensus/workdir/entry_table_codec.hpp"
+#include "entry_table_codec.hpp"
 #include "regcensus/workdir/layer_profile_codec.hpp"
 #include "regcensus/util/atomic_file.hpp"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "regcensus/synth/layer_writer.hpp"
+#include "layer_writer.hpp"
 
 namespace regcensus::synth {
 

@@ -3,9 +3,9 @@
 // from the plan the config was written from (never by reading the config back).
 #include <vector>
 
-#include "regcensus/synth/corpus_plan.hpp"
-#include "regcensus/synth/ground_truth.hpp"
-#include "regcensus/synth/image_writer.hpp"
+#include "corpus_plan.hpp"
+#include "ground_truth.hpp"
+#include "image_writer.hpp"
 
 namespace regcensus::synth {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "regcensus/synth/content.hpp"
-#include "regcensus/synth/random.hpp"
+#include "random.hpp"
 
 namespace regcensus::synth {
 

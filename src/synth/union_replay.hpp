@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "regcensus/synth/layer_profile.hpp"
+#include "layer_profile.hpp"
 
 namespace regcensus::synth {
 

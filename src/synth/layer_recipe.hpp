@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "regcensus/synth/compression.hpp"
-#include "regcensus/synth/content_pool.hpp"
+#include "compression.hpp"
+#include "content_pool.hpp"
 #include "regcensus/synth/layer_tree.hpp"
 
 namespace regcensus::synth {

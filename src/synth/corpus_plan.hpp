@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "regcensus/synth/layer_recipe.hpp"
+#include "layer_recipe.hpp"
 
 namespace regcensus::synth {
 

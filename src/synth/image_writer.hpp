@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "regcensus/synth/blob_store.hpp"
-#include "regcensus/synth/corpus_plan.hpp"
-#include "regcensus/synth/layer_writer.hpp"
+#include "blob_store.hpp"
+#include "corpus_plan.hpp"
+#include "layer_writer.hpp"
 
 namespace regcensus::synth {
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "regcensus/synth/blob_store.hpp"
-#include "regcensus/synth/compression.hpp"
-#include "regcensus/synth/layer_profile.hpp"
+#include "blob_store.hpp"
+#include "compression.hpp"
+#include "layer_profile.hpp"
 #include "regcensus/synth/layer_tree.hpp"
 
 namespace regcensus::synth {
