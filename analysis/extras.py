@@ -1,7 +1,7 @@
 """The report sections beyond the headline numbers (docs/execution-environment.md):
 dataset tables, execution environment, build instructions, dedup ratio by file
 type and layer ages in days. The numbers are exactly those `regcensus report
---json` prints (src/cli/report_extras.cpp); summary.py merges them into its
+--json` prints (src/results/report_extras.cpp); summary.py merges them into its
 object. Each section appears only when the results file has its datasets.
 """
 import datetime

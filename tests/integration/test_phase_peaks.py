@@ -1,4 +1,4 @@
-"""Per-phase log lines of `run` (pipeline/phase_peak.hpp): rank 0 logs one line per phase (plan, analyse,
+"""Per-phase log lines of `run` (census/phase_peak.hpp): rank 0 logs one line per phase (plan, analyse,
 merge, and the union view inside the merge) with its wall time and the peak resident memory of every rank
 during it; bench/union-bench.sh parses them. Times are not asserted (benchmarks measure speed)."""
 import re
