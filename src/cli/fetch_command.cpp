@@ -119,7 +119,7 @@ int fetch_command(int argc, char** argv) {
         ("registry", po::value(&registry.url)->required(), "registry base URL, e.g. http://127.0.0.1:5000")
         ("layout", po::value(&layout_directory)->required(), "OCI image layout directory (created when missing)")
         ("platform", po::value(&platform_text)->default_value(platform_text), "the image of an index to keep")
-        ("all-platforms", po::bool_switch(&fetch.all_platforms), "keep every image of an index (attestations excluded)")
+        ("all-platforms", po::bool_switch(&fetch.walk.all_platforms), "keep every image of an index (attestations excluded)")
         ("concurrency", po::value(&fetch.concurrency)->default_value(fetch.concurrency),
          "transfers at once per rank, over one pool of keep-alive connections")
         ("auth-file", po::value(&registry.auth_file), "docker config.json with credentials (default: "
@@ -136,7 +136,7 @@ int fetch_command(int argc, char** argv) {
         ("insecure-skip-tls-verify", po::bool_switch(), "do not verify the registry's TLS certificate");
     po::variables_map values;
     if (!parse_options(argc, argv, described, values)) return 0;
-    fetch.platform = parse_platform_option(platform_text);
+    fetch.walk.platform = parse_platform_option(platform_text);
     if (fetch.concurrency < 1) throw UsageError("--concurrency must be at least 1");
     if (registry.retries < 0) throw UsageError("--retries must be 0 or more");
     if (registry.max_requests_per_second < 0) throw UsageError("--max-requests-per-second must be 0 (no cap) or more");
@@ -144,7 +144,7 @@ int fetch_command(int argc, char** argv) {
     registry.tls_verify = !values["insecure-skip-tls-verify"].as<bool>();
     fetch.docker_hub = is_docker_hub_url(registry.url);
     registry.url = canonical_registry_url(registry.url);
-    fetch.registry_url = registry.url;
+    fetch.walk.registry_url = registry.url;
 
     if (!(registry.stall_timeout_s > 0) || !(registry.min_transfer_rate > 0))
         throw UsageError("--stall-timeout and --min-transfer-rate must be positive");

@@ -7,9 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "regcensus/registry/reference.hpp"
 #include "regcensus/registry/registry_shared.hpp"
-#include "regcensus/registry/url_origin.hpp"
 #include "regcensus/util/data_error.hpp"
 
 namespace regcensus {
@@ -68,17 +66,10 @@ std::vector<FetchedImage> fetch_images(const RegistryOptions& registry_options, 
         FetchedImage& row = rows[i];
         row.reference = references[i];
         try {
-            Reference ref;
-            try {
-                ref = parse_reference(references[i], options.docker_hub);
-            } catch (const std::invalid_argument& error) {
-                throw DataError("invalid_reference", error.what());
-            }
-            // The same rule as the census: a reference naming another registry is not fetched from this one.
-            refuse_foreign_registry(ref.host, options.registry_url, "fetch");
+            const Reference ref = parse_image_reference(references[i], options.docker_hub);
             work[i].reference = ref;
-            auto store_manifest = [&](const std::string& reference) {
-                FetchedManifest fetched = client.get_manifest(ref.repository, reference);
+            const ManifestSource store_manifest = [&](const std::string& repository, const std::string& reference) {
+                FetchedManifest fetched = client.get_manifest(repository, reference);
                 if (!layout.has_blob(fetched.digest)) layout.write_blob(fetched.digest, fetched.bytes);
                 std::lock_guard lock(mutex);
                 ++tally.manifests;
@@ -107,28 +98,15 @@ std::vector<FetchedImage> fetch_images(const RegistryOptions& registry_options, 
                 }
             };
 
-            const FetchedManifest top = store_manifest(ref.manifest_reference());
-            const Manifest manifest = parse_manifest(top.bytes, top.content_type);
-            if (manifest.kind == ManifestKind::index) {
-                std::vector<const Descriptor*> chosen;
-                if (options.all_platforms) {
-                    chosen = all_platforms(manifest);
-                } else if (const Descriptor* one = select_platform(manifest, options.platform)) {
-                    chosen.push_back(one);
-                }
-                if (chosen.empty())
-                    throw DataError("platform_not_found", "the index " + top.digest + " has no manifest for platform " +
-                                                              options.platform.str());
-                for (const Descriptor* child : chosen) {
-                    const FetchedManifest fetched = store_manifest(child->digest);
-                    const Manifest image = parse_manifest(fetched.bytes, fetched.content_type);
-                    if (image.kind == ManifestKind::index)
-                        throw DataError("manifest_invalid", "the index entry " + child->digest + " is itself an index");
-                    keep_image(image);
-                }
-            } else {
-                keep_image(manifest);
+            // The census's walk (a reference naming another registry is not fetched from this one);
+            // the row keeps the reference whole, so any image of it failing fails the row.
+            const ImageWalk walk = walk_image(ref, options.walk, store_manifest, "fetch");
+            for (const WalkedImage& image : walk.images) {
+                if (image.error) throw *image.error;
+                keep_image(image.manifest->parsed);
             }
+            const FetchedManifest& top = walk.top.raw;
+            const Manifest& manifest = walk.top.parsed;
             row.entry.name = ref.digest.empty() ? ref.repository + ":" + ref.tag : std::string();
             row.entry.descriptor.digest = top.digest;
             row.entry.descriptor.size = int64_t(top.bytes.size());

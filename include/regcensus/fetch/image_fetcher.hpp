@@ -11,15 +11,16 @@
 #include "regcensus/manifest/manifest.hpp"
 #include "regcensus/registry/oci_layout_writer.hpp"
 #include "regcensus/registry/registry_client.hpp"
+#include "regcensus/resolve/image_walk.hpp"
 
 namespace regcensus {
 
 struct FetchOptions {
-    Platform platform{"linux", "amd64", ""};  // the image of an index that is kept
-    bool all_platforms = false;               // keep every image of an index (attestations excluded)
+    // Which images of a reference are kept, and the registry's URL: the census's
+    // walk (resolve/image_walk.hpp), so fetch keeps what `run` would analyse.
+    WalkOptions walk;
     int concurrency = 8;                      // transfers at once
     bool docker_hub = false;                  // the `library/` rule for one-word names
-    std::string registry_url;                 // references naming another host are `foreign_registry` rows
 };
 
 struct FetchedImage {

@@ -1,12 +1,14 @@
 #pragma once
-// The plan phase for one image: reference -> manifest (an index or manifest list
-// resolves to the wanted platform) -> config -> layer descriptors. Every
+// The plan phase for one image: the image walk (resolve/image_walk.hpp:
+// reference -> manifest -> index -> platform manifests), then each image's
+// config -> the row with its layer descriptors. Every
 // failure becomes the row's status; nothing here throws for data problems.
 #include "regcensus/manifest/manifest.hpp"
 #include "regcensus/census/image_list.hpp"
 #include "regcensus/census/image_record.hpp"
 #include "regcensus/workdir/work_directory.hpp"
 #include "regcensus/registry/image_store.hpp"
+#include "regcensus/resolve/image_walk.hpp"
 
 namespace regcensus {
 
