@@ -1,81 +1,24 @@
-#include "regcensus/run/census.hpp"
+#include "regcensus/plan/plan_phase.hpp"
 
 #include <algorithm>
-#include <ctime>
 #include <filesystem>
 #include <map>
-#include <mutex>
 #include <set>
+#include <stdexcept>
 
-#include "regcensus/mpi/failure_policy.hpp"
-#include "regcensus/analyse/analysis_phase.hpp"
 #include "regcensus/census/image_list.hpp"
-#include "regcensus/resolve/image_resolver.hpp"
-#include "regcensus/merge/merge_phase.hpp"
-#include "regcensus/census/phase_peak.hpp"
 #include "regcensus/plan/plan_parameters.hpp"
-#include "regcensus/census/run_log.hpp"
-#include "regcensus/workdir/shard_file.hpp"
-#include "regcensus/util/log.hpp"
-#include "regcensus/plan/plan_progress.hpp"
-#include "regcensus/workdir/shard_validation.hpp"
-#include "regcensus/workdir/work_claim.hpp"
-#include "regcensus/workdir/work_directory.hpp"
-#include "regcensus/registry/oci_layout_store.hpp"
+#include "plan_progress.hpp"
 #include "regcensus/registry/registry_client.hpp"
-#include "regcensus/registry/registry_shared.hpp"
-#include "regcensus/plan/storage_image_list.hpp"
+#include "regcensus/resolve/image_resolver.hpp"
 #include "regcensus/storage/storage_store.hpp"
+#include "regcensus/util/binary_codec.hpp"
+#include "regcensus/util/row_status.hpp"
 #include "regcensus/util/stop_signal.hpp"
-#include "regcensus/util/utc_timestamp.hpp"
+#include "regcensus/workdir/work_directory.hpp"
 
 namespace regcensus {
 namespace {
-
-// Opens the image stores of a run: one per thread, all sharing one registry
-// state (tokens, rate cap, and the transfer engine with its connection pool),
-// made at the first open so that a run that never reaches the registry (a
-// merge) never reads credentials.
-class StoreFactory {
-public:
-    explicit StoreFactory(const CensusOptions& options) : layout_(options.layout_dir), storage_(options.storage_dir) {
-        registry_.url = canonical_registry_url(options.registry_url);
-        registry_.tls_verify = options.tls_verify;
-        registry_.retries = options.retries;
-        registry_.auth_file = options.auth_file;
-        registry_.max_requests_per_second = options.max_requests_per_second;
-        registry_.stall_timeout_s = options.stall_timeout_s;
-        registry_.min_transfer_rate = options.min_transfer_rate;
-    }
-    // Collective: the root sends one GET /v2/ (none for a layout); when the URL
-    // does not answer as a registry, every rank ends with that one line.
-    void check_registry_once(const mpi::Communicator& comm) const {
-        if (!layout_.empty() || !storage_.empty()) return;
-        mpi::check_on_root(comm, [this] {
-            std::lock_guard lock(mutex_);
-            share_registry_state(registry_);
-            check_registry(registry_);
-        });
-    }
-    std::unique_ptr<ImageStore> open() const {
-        if (!layout_.empty()) return std::make_unique<OciLayoutStore>(layout_);
-        if (!storage_.empty()) return std::make_unique<StorageStore>(storage_);
-        std::lock_guard lock(mutex_);
-        share_registry_state(registry_);
-        return std::make_unique<RegistryClient>(registry_);
-    }
-    // Requests and connections of this process so far (zero from a layout).
-    TransferCounts counts() const {
-        std::lock_guard lock(mutex_);
-        return registry_.shared ? registry_.shared->engine()->counts() : TransferCounts{};
-    }
-
-private:
-    std::string layout_;
-    std::string storage_;
-    mutable std::mutex mutex_;
-    mutable RegistryOptions registry_;
-};
 
 // A stop signal during the plan phase: no plan is saved, the run exits 75.
 struct PlanStopped {};
@@ -150,6 +93,8 @@ CensusPlan make_plan(const CensusOptions& options, const StoreFactory& stores, c
     return plan;
 }
 
+}  // namespace
+
 void describe_plan(const CensusPlan& plan, const RunLog& log) {
     std::size_t ok = 0;
     int64_t bytes = 0;
@@ -159,6 +104,8 @@ void describe_plan(const CensusPlan& plan, const RunLog& log) {
              plan.images.size(), ok, plan.images.size() - ok, (long long)plan.layer_count(), bytes / 1e6,
              plan.shards.size());
 }
+
+namespace {
 
 // --retry-failed: image rows whose plan failed for a retryable reason are
 // resolved again (ranks share them round-robin); layers they bring that the
@@ -238,6 +185,8 @@ void check_plan_parameters(CensusPlan& plan, const CensusOptions& options, const
     plan.accepted_differences = joined;
 }
 
+}  // namespace
+
 // The plan of the work directory, made if there is none. A plan is never remade:
 // reruns must see the same images and shards.
 CensusPlan obtain_plan(const CensusOptions& options, const StoreFactory& stores, const mpi::Communicator& comm,
@@ -265,6 +214,11 @@ CensusPlan obtain_plan(const CensusOptions& options, const StoreFactory& stores,
     return make_plan(options, stores, comm, log);
 }
 
+int64_t automatic_shard_bytes(int64_t total_compressed_bytes, int ranks) {
+    const int64_t per_shard = total_compressed_bytes / (8 * std::max(1, ranks));
+    return std::clamp<int64_t>(per_shard, int64_t{16} << 20, int64_t{1} << 30);
+}
+
 // obtain_plan for a command: 0 with `plan` set, or the exit code that ends the
 // command instead (a stop signal while planning, a plan made for other parameters).
 int obtain_plan_or_exit_code(CensusPlan& plan, const CensusOptions& options, const StoreFactory& stores,
@@ -279,118 +233,6 @@ int obtain_plan_or_exit_code(CensusPlan& plan, const CensusOptions& options, con
     } catch (const PlanMismatch&) {
         return kExitPlanMismatch;
     }
-}
-
-// /provenance states what the file holds: the plan's parameters win over this
-// command's (which the command_line attribute records as typed).
-MergeOptions merge_options(const CensusOptions& options, const CensusPlan& plan, const mpi::Communicator& comm) {
-    MergeOptions m;
-    m.work_dir = options.work_dir;
-    m.out_path = options.out_path;
-    m.top_rows = options.top_rows;
-    m.memory_per_rank = options.memory_per_rank;
-    m.files = options.files;
-    auto parameters = options.parameters;
-    for (const auto& [name, value] : plan.parameters) parameters[name] = value;
-    if (!plan.accepted_differences.empty()) parameters["accepted_plan_differences"] = plan.accepted_differences;
-    m.provenance = {REGCENSUS_VERSION, utc_timestamp(), options.command_line, comm.size(), std::move(parameters)};
-    return m;
-}
-
-WorkClaimRequest claim_request(const CensusOptions& options, WorkLockMode mode, bool must_exist,
-                               bool needs_plan = false) {
-    return {options.work_dir, options.out_path, mode, must_exist, needs_plan, options.command_line};
-}
-
-}  // namespace
-
-int64_t automatic_shard_bytes(int64_t total_compressed_bytes, int ranks) {
-    const int64_t per_shard = total_compressed_bytes / (8 * std::max(1, ranks));
-    return std::clamp<int64_t>(per_shard, int64_t{16} << 20, int64_t{1} << 30);
-}
-
-int plan_census(const CensusOptions& given, const mpi::Communicator& comm) {
-    RunLog log(comm);
-    const WorkClaim claim(claim_request(given, WorkLockMode::exclusive, false), comm, log);
-    if (claim.refused()) return 1;
-    const CensusOptions options = with_storage_image_list(given, comm, log);
-    const StoreFactory stores(options);
-    install_stop_signal_handlers();
-    PhasePeak plan_phase("plan", comm, log);
-    CensusPlan plan;
-    if (const int code = obtain_plan_or_exit_code(plan, options, stores, comm, log, false, "rerun to plan again"))
-        return code;
-    describe_plan(plan, log);
-    plan_phase.end();
-    if (comm.is_root()) std::printf("shards %zu\n", plan.shards.size());
-    return 0;
-}
-
-int run_census(const CensusOptions& given, const mpi::Communicator& comm) {
-    RunLog log(comm);
-    // Array tasks of one plan share the work directory; a whole run owns it.
-    const bool continues = given.shards.has_value() || (given.resume && !std::filesystem::exists(given.work_dir));
-    const WorkClaim claim(
-        claim_request(given, given.shards ? WorkLockMode::shared : WorkLockMode::exclusive, continues,
-                      given.shards.has_value()),
-        comm, log);
-    if (claim.refused()) return 1;
-    const bool earlier_run = std::filesystem::exists(plan_path(given.work_dir));
-    if (earlier_run && !given.resume && !given.shards && !given.retry_failed)
-        throw std::runtime_error("the work directory " + given.work_dir +
-                                 " holds an earlier run: pass --resume to continue it, or choose a new --work");
-    const CensusOptions options = with_storage_image_list(given, comm, log);
-    auto stores = std::make_shared<StoreFactory>(options);
-    install_stop_signal_handlers();
-    PhasePeak plan_phase("plan", comm, log);
-    CensusPlan plan;
-    if (const int code = obtain_plan_or_exit_code(plan, options, *stores, comm, log, options.shards.has_value(),
-                                                  "rerun with --resume to continue"))
-        return code;
-    describe_plan(plan, log);
-    plan_phase.end();
-    if (comm.is_root()) set_aside_invalid_shards(plan, options.work_dir, options.shards, log);
-    comm.barrier();
-
-    AnalysisOptions analysis;
-    analysis.work_dir = options.work_dir;
-    analysis.limits = options.limits;
-    analysis.concurrency = options.concurrency;
-    analysis.shards = options.shards;
-    analysis.retry_failed = options.retry_failed;
-    analysis.progress_seconds = options.progress_seconds;
-    analysis.open_store = [stores] { return stores->open(); };
-    PhasePeak analyse_phase("analyse", comm, log);
-    auto outcome = analyse_shards(plan, analysis, comm, log);
-    log.root("analyse: %lld shard(s) written", (long long)comm.sum(outcome.shards_analysed));
-    analyse_phase.end();
-    if (options.from_registry()) {
-        const TransferCounts counts = stores->counts();
-        // How well connections were reused: a request per connection would mean none were.
-        const auto totals = comm.sum(std::vector<int64_t>{counts.transfers, counts.connections});
-        log.root("registry: %lld requests over %lld connection(s) on %d rank(s)", (long long)totals[0],
-                 (long long)totals[1], comm.size());
-    }
-    if (const auto retries = comm.sum(retries_counted()); retries > 0)
-        log.root("retries: %lld request(s) retried (each one is a debug line: -v shows them)", (long long)retries);
-    if (outcome.interrupted) {
-        log.root("stopped by a signal: finished shards are saved; rerun with --resume to continue");
-        return kExitIncomplete;
-    }
-    if (options.shards) {
-        log.root("shards %s done; `regcensus merge` writes the results", format_shard_list(*options.shards).c_str());
-        return 0;
-    }
-    return merge_shards(plan, merge_options(options, plan, comm), comm, log);
-}
-
-int merge_census(const CensusOptions& options, const mpi::Communicator& comm) {
-    RunLog log(comm);
-    const WorkClaim claim(claim_request(options, WorkLockMode::exclusive, true, true), comm, log);
-    if (claim.refused()) return 1;
-    const StoreFactory stores(options);
-    auto plan = obtain_plan(options, stores, comm, log, true);
-    return merge_shards(plan, merge_options(options, plan, comm), comm, log);
 }
 
 }  // namespace regcensus

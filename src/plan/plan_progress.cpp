@@ -1,4 +1,4 @@
-#include "regcensus/plan/plan_progress.hpp"
+#include "plan_progress.hpp"
 
 #include <chrono>
 

@@ -154,7 +154,9 @@ def test_a_module_missing_from_the_map_fails(tmp_path):
     tree = copy_tree(tmp_path)
     (tree / "src" / "pipeline").mkdir()
     (tree / "src" / "pipeline" / "leftover.cpp").write_text('#include "regcensus/util/log.hpp"\n')
-    assert map_problems(tree) == ["module pipeline is not in docs/modules.md"]
+    assert map_problems(tree) == [
+        "module pipeline is not in docs/modules.md",
+        'src/pipeline/leftover.cpp includes "regcensus/util/log.hpp": pipeline may not use util (docs/modules.md)']
 
 
 def test_a_cycle_in_the_map_fails(tmp_path):

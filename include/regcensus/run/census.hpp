@@ -1,7 +1,9 @@
 #pragma once
-// One `regcensus run` (and its parts, `plan` and `merge`): plan (resolve images,
-// cut layer shards; saved once in the work directory), analyse (shards taken
-// dynamically, each written atomically), merge (results.h5 from the shards).
+// One `regcensus run` (and its parts, `plan` and `merge`): the phases in order,
+// plan (plan/plan_phase.hpp: resolve images, cut layer shards; saved once in
+// the work directory), analyse (analyse/analysis_phase.hpp: shards taken
+// dynamically, each written atomically), merge (merge/merge_phase.hpp:
+// results.h5 from the shards).
 #include <cstdint>
 
 #include "regcensus/census/census_plan.hpp"
@@ -9,11 +11,6 @@
 #include "regcensus/mpi/communicator.hpp"
 
 namespace regcensus {
-
-// The shard size when none is given: about 8 shards per rank so that dynamic
-// scheduling can balance, within [16 MiB, 1 GiB] so that shard files stay few
-// on big censuses and not absurdly small on tiny ones.
-int64_t automatic_shard_bytes(int64_t total_compressed_bytes, int ranks);
 
 // Collective. Each returns the process exit code.
 int run_census(const CensusOptions& options, const mpi::Communicator& comm);
