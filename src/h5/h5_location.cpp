@@ -275,14 +275,27 @@ std::vector<char> Location::read_bytes_range(const std::string& name, std::size_
     return bytes;
 }
 
-std::vector<int64_t> Location::read_int64(const std::string& name) const {
-    Handle dataset(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose, "H5Dopen2");
+namespace {
+
+// A whole numeric dataset, converted by HDF5 to `memory_type` (the C type of T).
+template <typename T>
+std::vector<T> read_numbers(hid_t location, const std::string& name, hid_t memory_type) {
+    Handle dataset(H5Dopen2(location, name.c_str(), H5P_DEFAULT), H5Dclose, "H5Dopen2");
     Handle space(H5Dget_space(dataset.id()), H5Sclose, "H5Dget_space");
-    std::vector<int64_t> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id())));
+    std::vector<T> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id())));
     if (!values.empty())
-        check_status(H5Dread(dataset.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-                     "H5Dread");
+        check_status(H5Dread(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "H5Dread");
     return values;
+}
+
+}  // namespace
+
+std::vector<int64_t> Location::read_int64(const std::string& name) const {
+    return read_numbers<int64_t>(id(), name, H5T_NATIVE_INT64);
+}
+
+std::vector<double> Location::read_float64(const std::string& name) const {
+    return read_numbers<double>(id(), name, H5T_NATIVE_DOUBLE);
 }
 
 std::vector<std::string> Location::read_strings(const std::string& name) const {

@@ -265,20 +265,12 @@ std::vector<ExtraDistribution> layer_age_distributions(const h5::File& file) {
     return out;
 }
 
-ReportExtras report_extras(const h5::File& file, bool kinds) {
-    JsonWriter json;
+ReportExtras report_extras(const h5::File& file, JsonWriter& json, bool kinds) {
     ReportExtras extras;
-    json.begin_object();
     tables_section(file, json, extras.text);
     environment_section(file, json, extras.text);
     instructions_section(file, json, extras.text);
     dedup_by_type_section(file, kinds, json, extras.text);
-    json.end_object();
-    // The members alone, to be appended to the report's object.
-    std::string body = json.take();
-    const auto open = body.find('{'), close = body.rfind('}');
-    body = std::string(trim(std::string_view(body).substr(open + 1, close - open - 1)));
-    if (!body.empty()) extras.json_members = ",\n " + body;
     return extras;
 }
 

@@ -37,26 +37,26 @@ void print_storage_text(const h5::Location& file) {
                 (long long)s->unique_file_count);
 }
 
-void print_storage_json(const h5::Location& file) {
+void storage_json(const h5::Location& file, JsonWriter& json) {
     const auto s = read_storage_group(file);
     if (!s) return;
-    std::printf(",\n \"storage\": {\"repositories\": %lld, \"tags\": %lld, \"manifests\": %lld, "
-                "\"untagged_manifests\": %lld, \"unreadable_manifests\": %lld, \"blob_count\": %lld, "
-                "\"blob_bytes\": %lld, \"image_bytes_without_layer_sharing\": %lld, \"file_count\": %lld, "
-                "\"file_bytes\": %lld, \"unique_file_count\": %lld, \"unique_file_bytes\": %lld",
-                (long long)s->repositories, (long long)s->tags, (long long)s->manifests,
-                (long long)s->untagged_manifests, (long long)s->unreadable_manifests, (long long)s->blob_count,
-                (long long)s->blob_bytes, (long long)s->image_bytes_without_layer_sharing, (long long)s->file_count,
-                (long long)s->file_bytes, (long long)s->unique_file_count, (long long)s->unique_file_bytes);
+    json.key("storage").begin_object();
+    json.member("repositories", s->repositories).member("tags", s->tags).member("manifests", s->manifests);
+    json.member("untagged_manifests", s->untagged_manifests).member("unreadable_manifests", s->unreadable_manifests);
+    json.member("blob_count", s->blob_count).member("blob_bytes", s->blob_bytes);
+    json.member("image_bytes_without_layer_sharing", s->image_bytes_without_layer_sharing);
+    json.member("file_count", s->file_count).member("file_bytes", s->file_bytes);
+    json.member("unique_file_count", s->unique_file_count).member("unique_file_bytes", s->unique_file_bytes);
     for (std::size_t by = 0; by < kStorageReferencedBy.size(); ++by) {
-        std::printf(",\n  \"referenced_by_%s\": {\"count\": %lld, \"bytes\": %lld", kStorageReferencedBy[by],
-                    (long long)s->referenced_count(by), (long long)s->referenced_bytes(by));
-        for (std::size_t k = 0; k < kStorageBlobKinds.size(); ++k)
-            std::printf(", \"%s_count\": %lld, \"%s_bytes\": %lld", kStorageBlobKinds[k], (long long)s->count[by][k],
-                        kStorageBlobKinds[k], (long long)s->bytes[by][k]);
-        std::printf("}");
+        json.key(std::string("referenced_by_") + kStorageReferencedBy[by]).begin_object(JsonWriter::Layout::inline_);
+        json.member("count", s->referenced_count(by)).member("bytes", s->referenced_bytes(by));
+        for (std::size_t k = 0; k < kStorageBlobKinds.size(); ++k) {
+            json.member(std::string(kStorageBlobKinds[k]) + "_count", s->count[by][k]);
+            json.member(std::string(kStorageBlobKinds[k]) + "_bytes", s->bytes[by][k]);
+        }
+        json.end_object();
     }
-    std::printf("}");
+    json.end_object();
 }
 
 }  // namespace regcensus::cli

@@ -196,7 +196,13 @@ JsonWriter& JsonWriter::value(uint64_t number) { return this->number(number); }
 
 JsonWriter& JsonWriter::value(double number) {
     if (!std::isfinite(number)) return null();
-    return this->number(number);
+    char buffer[32];
+    const std::string_view text(buffer, std::to_chars(buffer, buffer + sizeof buffer, number).ptr);
+    before_value();
+    out_ += text;
+    // A double reads back as a double, as Python's json writes it: 1.0, not 1.
+    if (text.find_first_of(".e") == std::string_view::npos) out_ += ".0";
+    return *this;
 }
 
 JsonWriter& JsonWriter::value(bool flag) {

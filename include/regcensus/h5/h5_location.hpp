@@ -82,6 +82,7 @@ public:
                             std::span<const int64_t> values, std::string_view description,
                             std::string_view units = {}, const DimensionLabels& labels = {}) const;
     std::vector<int64_t> read_int64(const std::string& name) const;
+    std::vector<double> read_float64(const std::string& name) const;
     // Opaque bytes (uint8), for the work directory's internal records.
     void write_bytes(const std::string& name, std::span<const char> bytes, std::string_view description) const;
     std::vector<char> read_bytes(const std::string& name) const;

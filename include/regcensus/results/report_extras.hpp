@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "regcensus/h5/h5_location.hpp"
+#include "regcensus/util/json_writer.hpp"
 
 namespace regcensus::cli {
 
@@ -30,15 +31,15 @@ struct ExtraDistribution {
 std::vector<ExtraDistribution> layer_age_distributions(const h5::File& file);
 
 struct ReportExtras {
-    std::string json_members;  // ",\n \"tables\": {...}, ..." to close the report's JSON object with
-    std::string text;          // the sections of the text report
+    std::string text;  // the sections of the text report
 };
 
 // The family of every /filetypes row: its `family` column, or the name before
 // '/' in files written before that column existed.
 std::vector<std::string> file_type_families(const h5::Location& filetypes);
 
+// Writes the sections' members into `json` (an open object) and returns their text.
 // kinds: the text shows file-type categories (family/kind) instead of families.
-ReportExtras report_extras(const h5::File& file, bool kinds = false);
+ReportExtras report_extras(const h5::File& file, JsonWriter& json, bool kinds = false);
 
 }  // namespace regcensus::cli

@@ -38,7 +38,7 @@ public:
     JsonWriter& value(int64_t number);
     JsonWriter& value(int number) { return value(static_cast<int64_t>(number)); }
     JsonWriter& value(uint64_t number);
-    JsonWriter& value(double number);  // non-finite values are written as null
+    JsonWriter& value(double number);  // as Python's json: 2.0, 0.25, 1e+20; non-finite values as null
     JsonWriter& value(bool flag);
     JsonWriter& null();
 
