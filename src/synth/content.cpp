@@ -174,7 +174,7 @@ std::string make_jpeg(Random& random, std::size_t size) {
     return out;
 }
 
-std::string make_svg(Random& random, TextComposer& text, std::size_t size) {
+std::string make_svg(Random& random, std::size_t size) {
     std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(16 + random.below(256)) +
                       "\" height=\"" + std::to_string(16 + random.below(256)) + "\">\n";
     while (out.size() + 8 < size) {
@@ -183,7 +183,6 @@ std::string make_svg(Random& random, TextComposer& text, std::size_t size) {
         out += "\"/>\n";
     }
     out += "</svg>\n";
-    (void)text;
     return out;
 }
 
@@ -322,7 +321,7 @@ std::string generate_content(const ContentSpec& spec) {
         case ContentKind::archive_zip: return make_zip(random, text, size);
         case ContentKind::image_png: return make_png(random, size);
         case ContentKind::image_jpeg: return make_jpeg(random, size);
-        case ContentKind::image_svg: return make_svg(random, text, size);
+        case ContentKind::image_svg: return make_svg(random, size);
         case ContentKind::document_text: return make_text(random, text, size);
         case ContentKind::document_html_xml: return make_html_xml(random, text, size);
         case ContentKind::document_json: return make_json(random, text, size);

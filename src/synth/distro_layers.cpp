@@ -94,7 +94,7 @@ void add_etc(LayerTree& tree, Random& random, const ContentPool& pool, const Dis
 }
 
 void add_dpkg_package(LayerTree& tree, Random& random, const ContentPool& pool, const std::string& name,
-                      std::string_view triplet, bool pooled_binaries) {
+                      std::string_view triplet) {
     tree.file("usr/share/doc/" + name + "/copyright", pool.license(pick_license(random)));
     tree.file("usr/share/doc/" + name + "/changelog.Debian.gz", pool.fresh(random, ContentKind::archive_gzip, 11, 1));
     const int binaries = static_cast<int>(random.between(0, 3));
@@ -132,7 +132,6 @@ void add_dpkg_package(LayerTree& tree, Random& random, const ContentPool& pool, 
     if (random.chance(1, 6)) tree.file("usr/include/" + name + ".h", pool.fresh(random, ContentKind::document_text, 12, 1));
     if (random.chance(1, 10))
         tree.file("usr/lib/" + std::string(triplet) + "/" + name + "-crt.o", pool.fresh(random, ContentKind::elf_relocatable, 11, 1));
-    (void)pooled_binaries;
 }
 
 void add_apk_package(LayerTree& tree, Random& random, const ContentPool& pool, const std::string& name) {
@@ -170,7 +169,7 @@ std::vector<LayerEntry> build_distro_layer(Distro distro, Random& random, const 
         tree.file("usr/bin/gunzip", pool.fresh(random, ContentKind::script_shell, 11, 0), 0755);
         tree.hardlink("usr/bin/uncompress", "usr/bin/gunzip");
         const int packages = pool.scale().count(style.packages);
-        for (int p = 0; p < packages; ++p) add_dpkg_package(tree, random, pool, package_name(p), triplet, !style.arm64);
+        for (int p = 0; p < packages; ++p) add_dpkg_package(tree, random, pool, package_name(p), triplet);
         tree.file("var/lib/dpkg/status", pool.fresh(random, ContentKind::document_text, 17, 1));
         tree.file("var/lib/dpkg/lock", ContentSpec{}, 0640);
         tree.file("var/log/lastlog", ContentSpec{}, 0664);

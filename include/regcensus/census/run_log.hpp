@@ -17,11 +17,11 @@ public:
 
     template <typename... Args>
     void root(const char* format, Args... args) const {
-        if (comm_.is_root()) line(false, format, args...);
+        if (comm_.is_root()) line(format, args...);
     }
     template <typename... Args>
     void rank(const char* format, Args... args) const {
-        line(true, format, args...);
+        line(format, args...);
     }
     double seconds() const {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -29,13 +29,12 @@ public:
 
 private:
     template <typename... Args>
-    void line(bool with_rank, const char* format, Args... args) const {
+    void line(const char* format, Args... args) const {
         char text[2048];
         if constexpr (sizeof...(Args) == 0)
             std::snprintf(text, sizeof text, "%s", format);
         else
             std::snprintf(text, sizeof text, format, args...);
-        (void)with_rank;  // every line names its rank
         const bool warning = std::strncmp(text, "warning:", 8) == 0;
         log_line(warning ? LogLevel::warning : LogLevel::info, text);
     }

@@ -26,8 +26,7 @@ public:
     // The same, when the descriptor states the size: a store that can check it
     // early (before downloading) does, with DataError("size_mismatch").
     virtual std::unique_ptr<ByteSource> open_blob(const std::string& repository, const std::string& digest,
-                                                  int64_t expected_size) {
-        (void)expected_size;
+                                                  int64_t /*expected_size*/) {
         return open_blob(repository, digest);
     }
 };
