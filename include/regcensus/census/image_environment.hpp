@@ -2,7 +2,7 @@
 // The execution environment and build history of one /images row, as the plan
 // phase resolves it: the config's environment (or the schema 1 one), the sizes
 // of the manifest and config, and one history step per layer. Rows /images and
-// /image_layers are written from it (h5/environment_writer.hpp).
+// /image_layers are written from it (results/environment_writer.cpp).
 #include <cstdint>
 #include <string>
 #include <vector>

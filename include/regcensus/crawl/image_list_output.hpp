@@ -1,6 +1,6 @@
 #pragma once
 // The image list a crawl writes, in the format `regcensus run` reads
-// (src/pipeline/image_list.cpp): a header naming tab-separated columns, then one
+// (src/census/image_list.cpp): a header naming tab-separated columns, then one
 // row per image reference.
 #include <string>
 #include <vector>

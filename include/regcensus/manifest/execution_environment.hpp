@@ -2,7 +2,7 @@
 // What an image runs as and how it was built (study 4.1.9), read from the image
 // config (schema 2 / OCI) or from the newest `v1Compatibility` entry of a
 // schema 1 manifest. Only parsing: pairing history with layers is in
-// pipeline/image_environment.hpp. Definitions: docs/execution-environment.md.
+// census/image_environment.hpp. Definitions: docs/execution-environment.md.
 #include <cstdint>
 #include <string>
 #include <string_view>

@@ -1,6 +1,6 @@
 #pragma once
 // Where a census reads images from: a live registry (RegistryClient) or a
-// stored OCI image layout (`regcensus run --layout`). The pipeline sees only
+// stored OCI image layout (`regcensus run --layout`). The census sees only
 // this interface, so the two are interchangeable and give identical results.
 #include <cstdint>
 #include <memory>
