@@ -5,7 +5,7 @@
 #include "regcensus/h5/atomic_h5_file.hpp"
 #include "environment_writer.hpp"
 #include "regcensus/h5/h5_location.hpp"
-#include "regcensus/h5/provenance_attributes.hpp"
+#include "regcensus/results/provenance_attributes.hpp"
 #include "regcensus/results/storage_results.hpp"
 #include "union_columns_writer.hpp"
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "regcensus/h5/h5_location.hpp"
-#include "regcensus/h5/provenance_attributes.hpp"
+#include "regcensus/results/provenance_attributes.hpp"
 
 namespace regcensus::h5 {
 namespace {

@@ -1,4 +1,4 @@
-#include "regcensus/h5/provenance_attributes.hpp"
+#include "regcensus/results/provenance_attributes.hpp"
 
 #include <charconv>
 #include <cstdint>
