@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-namespace regcensus::cli {
+namespace regcensus {
 
 FailureList read_failures(const h5::File& results) {
     FailureList failures;
@@ -33,4 +33,4 @@ int print_failures(const FailureList& failures, bool json) {
     return 0;
 }
 
-}  // namespace regcensus::cli
+}  // namespace regcensus

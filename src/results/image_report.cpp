@@ -7,7 +7,7 @@
 
 #include "regcensus/union/union_view.hpp"
 
-namespace regcensus::cli {
+namespace regcensus {
 namespace {
 
 constexpr std::size_t kLargestWasted = 20;
@@ -121,4 +121,4 @@ void print_image_report(const h5::File& file, const std::string& reference) {
         std::printf("  %14lld  %-24s %s\n", (long long)w.size, w.why.c_str(), w.path.c_str());
 }
 
-}  // namespace regcensus::cli
+}  // namespace regcensus

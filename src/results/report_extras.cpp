@@ -8,7 +8,7 @@
 #include "regcensus/manifest/rfc3339.hpp"
 #include "regcensus/util/json_writer.hpp"
 
-namespace regcensus::cli {
+namespace regcensus {
 namespace {
 
 constexpr std::size_t kTopInstructions = 10;
@@ -274,4 +274,4 @@ ReportExtras report_extras(const h5::File& file, JsonWriter& json, bool kinds) {
     return extras;
 }
 
-}  // namespace regcensus::cli
+}  // namespace regcensus

@@ -5,7 +5,7 @@
 
 #include "regcensus/results/report_extras.hpp"
 
-namespace regcensus::cli {
+namespace regcensus {
 namespace {
 
 // Rank of the p-th nearest-rank percentile of n values (1-based): ceil(p*n/100), at least 1.
@@ -202,4 +202,4 @@ Summary summarize(const h5::File& file) {
     return s;
 }
 
-}  // namespace regcensus::cli
+}  // namespace regcensus

@@ -4,7 +4,7 @@
 
 #include "regcensus/results/storage_results.hpp"
 
-namespace regcensus::cli {
+namespace regcensus {
 namespace {
 
 double megabytes(int64_t bytes) { return double(bytes) / 1e6; }
@@ -59,4 +59,4 @@ void storage_json(const h5::Location& file, JsonWriter& json) {
     json.end_object();
 }
 
-}  // namespace regcensus::cli
+}  // namespace regcensus

@@ -112,7 +112,7 @@ TEST(ReportExtras, BuildInstructionIsTheFirstWordOfTheStep) {
         {"COPY . /app # buildkit", "COPY"},         {"RUN /bin/sh -c make # buildkit", "RUN"},
         {"", "(unknown)"},                          {"  ", "(unknown)"},
         {"/usr/bin/env", "(other)"},                {"workdir /app", "WORKDIR"}};
-    for (const auto& [created_by, want] : cases) EXPECT_EQ(cli::build_instruction(created_by), want) << created_by;
+    for (const auto& [created_by, want] : cases) EXPECT_EQ(build_instruction(created_by), want) << created_by;
 }
 
 }  // namespace

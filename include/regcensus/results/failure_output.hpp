@@ -4,7 +4,7 @@
 #include "regcensus/h5/h5_location.hpp"
 #include "regcensus/results/failure_list.hpp"
 
-namespace regcensus::cli {
+namespace regcensus {
 
 // The failed rows of a results file's /images and /layers.
 FailureList read_failures(const h5::File& results);
@@ -12,4 +12,4 @@ FailureList read_failures(const h5::File& results);
 // Prints the list (text: a count line, then one line per failed row); returns 0.
 int print_failures(const FailureList& failures, bool json);
 
-}  // namespace regcensus::cli
+}  // namespace regcensus

@@ -12,7 +12,7 @@
 #include "regcensus/h5/h5_location.hpp"
 #include "regcensus/util/json_writer.hpp"
 
-namespace regcensus::cli {
+namespace regcensus {
 
 // The build instruction of a history `created_by`: the first word after
 // `/bin/sh -c` (`#(nop)` skipped; a shell command without it is RUN), or the
@@ -42,4 +42,4 @@ std::vector<std::string> file_type_families(const h5::Location& filetypes);
 // kinds: the text shows file-type categories (family/kind) instead of families.
 ReportExtras report_extras(const h5::File& file, JsonWriter& json, bool kinds = false);
 
-}  // namespace regcensus::cli
+}  // namespace regcensus

@@ -11,7 +11,7 @@
 
 #include "regcensus/h5/h5_location.hpp"
 
-namespace regcensus::cli {
+namespace regcensus {
 
 inline constexpr int kPercentiles[] = {50, 90};
 inline constexpr std::size_t kTopTypes = 5;
@@ -48,4 +48,4 @@ double share(int64_t part, int64_t whole);
 
 Summary summarize(const h5::File& file);
 
-}  // namespace regcensus::cli
+}  // namespace regcensus
