@@ -62,6 +62,8 @@ def map_problems(root):
         for used in sorted(uses - allowed.keys()):
             problems.append(f"docs/modules.md: {module} may use {used}, which is no module")
     problems += cycles(allowed)
+    if not any(p.startswith("docs/modules.md has a cycle") for p in problems):
+        problems += layer_problems(root, allowed)
 
     included_by = {}  # include/ header -> modules whose files include it
     for path in code_files(root):
@@ -108,6 +110,28 @@ def map_problems(root):
         if target not in public:
             problems.append(f"include/{target} is used only inside {header.parent.name}: "
                             f"move it to src/{header.parent.name}/")
+    return problems
+
+
+def layer_problems(root, allowed):
+    """The drawing of the map in layers agrees with the table: each module sits
+    one layer above the highest module it may use."""
+    text = (root / "docs" / "modules.md").read_text()
+    drawing = text.split("```\n", 2)[1] if text.count("```") >= 2 else ""
+    drawn = {module: int(row.split()[0]) for row in drawing.splitlines() if row.split()
+             for module in row.split()[1:]}
+    depth = {}
+
+    def layer(module):
+        if module not in depth:
+            depth[module] = 1 + max((layer(u) for u in allowed[module] if u in allowed), default=-1)
+        return depth[module]
+
+    problems = []
+    for module in sorted(allowed.keys() | drawn.keys()):
+        want = layer(module) if module in allowed else None
+        if drawn.get(module) != want:
+            problems.append(f"docs/modules.md draws {module} in layer {drawn.get(module)}, the table puts it in {want}")
     return problems
 
 
@@ -167,6 +191,13 @@ def test_a_cycle_in_the_map_fails(tmp_path):
                                            "| thin RAII over the HDF5 C API | results, util |"))
     problems = map_problems(tree)
     assert any(p.startswith("docs/modules.md has a cycle: ") and "h5 -> results" in p for p in problems), problems
+
+
+def test_a_drawing_out_of_step_with_the_table_fails(tmp_path):
+    tree = copy_tree(tmp_path)
+    doc = tree / "docs" / "modules.md"
+    doc.write_text(doc.read_text().replace(" 7  merge\n 8  run\n", " 7  merge  run\n"))
+    assert map_problems(tree) == ["docs/modules.md draws run in layer 7, the table puts it in 8"]
 
 
 def test_a_header_only_its_module_uses_belongs_beside_its_sources(tmp_path):
