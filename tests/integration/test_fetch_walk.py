@@ -8,9 +8,9 @@ import subprocess
 import pytest
 
 from conftest import BIN, MPI_ENV
-from hostile_server import OCI_INDEX, HostileServer, image_config, image_manifest, sha256_digest, tar_gz_layer
+from hostile_server import HostileServer, sha256_digest
+from index_cases import serve_capped_indexes, serve_identical_entries
 
-MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 BOUND = 30  # seconds a fetch here may take
 
 
@@ -19,10 +19,6 @@ def server():
     with HostileServer() as s:
         s.registry_root()
         yield s
-
-
-def index_of(entries):
-    return json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries}).encode()
 
 
 def fetch(server, tmp_path, references):
@@ -38,15 +34,7 @@ def fetch(server, tmp_path, references):
 
 
 def test_index_of_identical_entries_is_one_request(server, tmp_path):
-    layer = tar_gz_layer({"bin/tool": b"tool\n"})
-    config = image_config([sha256_digest(layer)], platform=("linux", "arm64"))
-    child = image_manifest(config, [layer])
-    child_digest = server.manifest("lib/multi", sha256_digest(child), child)
-    server.blob("lib/multi", sha256_digest(config), config)
-    server.blob("lib/multi", sha256_digest(layer), layer)
-    entry = {"mediaType": MANIFEST, "digest": child_digest, "size": len(child),
-             "platform": {"os": "linux", "architecture": "arm64"}}
-    server.manifest("lib/multi", "1", index_of([entry] * 5000), media_type=OCI_INDEX)
+    child_digest, config, layer = serve_identical_entries(server)
     result, names = fetch(server, tmp_path, ["lib/multi:1"])
     assert result.returncode == 0, result.stderr
     assert names == ["lib/multi:1"]
@@ -57,18 +45,7 @@ def test_index_of_identical_entries_is_one_request(server, tmp_path):
 
 
 def test_index_over_the_entry_cap_is_too_large_without_child_requests(server, tmp_path):
-    config = image_config([])
-    child = image_manifest(config, [])
-    child_digest = sha256_digest(child)
-    server.manifest("lib/many", child_digest, child)
-    server.blob("lib/few", sha256_digest(config), config)
-    # 1,001 distinct entries: one digest under 1,001 platform variants.
-    entries = [{"mediaType": MANIFEST, "digest": child_digest, "size": len(child),
-                "platform": {"os": "linux", "architecture": "amd64", "variant": f"v{i}"}} for i in range(1001)]
-    server.manifest("lib/many", "1", index_of(entries), media_type=OCI_INDEX)
-    # Under the cap, one digest listed under several platforms is fetched once.
-    server.manifest("lib/few", "1", index_of(entries[:3]), media_type=OCI_INDEX)
-    server.manifest("lib/few", child_digest, child)
+    child_digest, config = serve_capped_indexes(server)
     result, names = fetch(server, tmp_path, ["lib/many:1", "lib/few:1"])
     assert ("regcensus fetch: lib/many:1: too_large: the index " in result.stderr
             and "has more than 1000 distinct platform entries" in result.stderr), result.stderr

@@ -5,7 +5,6 @@ dump; SIGTERM/SIGINT end a run within seconds even mid-transfer, with exit 75
 and no shard for what was cut short; a resumed run then gives the same results.
 A manifest that misstates a shared layer's size fails only that image; an
 index of thousands of identical entries is one row and one request."""
-import json
 import os
 import signal
 import subprocess
@@ -16,8 +15,9 @@ import pytest
 
 from census_checks import datasets
 from conftest import BIN, MPI_ENV
-from hostile_server import (OCI_INDEX, HostileServer, image_config, image_manifest, sha256_digest, tar_gz_layer,
+from hostile_server import (HostileServer, image_config, image_manifest, sha256_digest, tar_gz_layer,
                             wait_for)
+from index_cases import serve_capped_indexes, serve_identical_entries
 from results import open_results
 
 BOUND = 30  # seconds any of these runs may take, however it ends
@@ -310,20 +310,8 @@ def test_shared_layer_missing_from_the_first_images_repository_comes_from_the_ne
     assert len(server.requests_to("/v2/lib/good/blobs/" + sha256_digest(shared))) == 1
 
 
-def index_of(entries):
-    return json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries}).encode()
-
-
 def test_index_of_identical_entries_is_one_row_and_one_request(server, tmp_path):
-    layer = tar_gz_layer({"bin/tool": b"tool\n"})
-    config = image_config([sha256_digest(layer)], platform=("linux", "arm64"))
-    child = image_manifest(config, [layer])
-    child_digest = server.manifest("lib/multi", sha256_digest(child), child)
-    server.blob("lib/multi", sha256_digest(config), config)
-    server.blob("lib/multi", sha256_digest(layer), layer)
-    entry = {"mediaType": MANIFEST, "digest": child_digest, "size": len(child),
-             "platform": {"os": "linux", "architecture": "arm64"}}
-    server.manifest("lib/multi", "1", index_of([entry] * 5000), media_type=OCI_INDEX)
+    child_digest, config, _ = serve_identical_entries(server)
     listing = tmp_path / "images.txt"
     listing.write_text("lib/multi:1\n")
     result = subprocess.run(census("run", server, listing, tmp_path, "--all-platforms"), env=MPI_ENV,
@@ -338,18 +326,8 @@ def test_index_of_identical_entries_is_one_row_and_one_request(server, tmp_path)
 
 
 def test_index_over_the_entry_cap_is_a_row_error_without_child_requests(server, tmp_path):
-    config = image_config([])
-    child = image_manifest(config, [])
-    child_digest = sha256_digest(child)
-    server.manifest("lib/many", child_digest, child)
-    server.blob("lib/few", sha256_digest(config), config)
-    # 1,001 distinct entries: one digest under 1,001 platform variants.
-    entries = [{"mediaType": MANIFEST, "digest": child_digest, "size": len(child),
-                "platform": {"os": "linux", "architecture": "amd64", "variant": f"v{i}"}} for i in range(1001)]
-    server.manifest("lib/many", "1", index_of(entries), media_type=OCI_INDEX)
     # Under the cap, one digest listed under several platforms is fetched once.
-    server.manifest("lib/few", "1", index_of(entries[:3]), media_type=OCI_INDEX)
-    server.manifest("lib/few", child_digest, child)
+    child_digest, config = serve_capped_indexes(server)
     listing = tmp_path / "images.txt"
     listing.write_text("lib/many:1\nlib/few:1\n")
     result = subprocess.run(census("run", server, listing, tmp_path, "--all-platforms"), env=MPI_ENV,
