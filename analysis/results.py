@@ -46,6 +46,14 @@ class NotResultsFileError(ValueError):
     """The file is missing, not HDF5, or not a regcensus results file."""
 
 
+class MissingPieceError(ValueError):
+    """A piece file that /files joins (results.files/...) is missing or short.
+
+    HDF5 reads a missing source of a virtual dataset as fill values without a
+    word, so the loader checks the pieces before it reads /files.
+    """
+
+
 def _plain(value):
     """Turn an HDF5 attribute value into a plain Python value.
 
@@ -136,12 +144,38 @@ class Results:
         missing = [c for c in wanted if c not in group]
         if missing:
             raise KeyError(f"/{name.strip('/')} has no column(s) {', '.join(missing)}")
+        for c in wanted:
+            self.check_pieces(group[c])
         table = {c: _read_dataset(group[c]) for c in wanted}
         skip = INDEX_COLUMNS.get(name.strip("/"), ())
         lengths = {len(v) for c, v in table.items() if c not in skip}
         if len(lengths) > 1:
             raise ValueError(f"/{name.strip('/')}: columns have different lengths {sorted(lengths)}")
         return table
+
+    def check_pieces(self, dataset: h5py.Dataset) -> None:
+        """Raise MissingPieceError when a source of virtual dataset `dataset`
+        (/files joined from its pieces) is missing or holds fewer rows than
+        mapped; relative sources are found beside the results file, as HDF5
+        finds them. Reading /files with h5py directly skips this check."""
+        if not dataset.is_virtual:
+            return
+        beside = os.path.dirname(os.path.abspath(self.path))
+        for mapping in dataset.virtual_sources():
+            if mapping.file_name == ".":
+                continue
+            piece = os.path.join(beside, mapping.file_name)
+            # The rows come from the virtual side: HDF5 1.10 reads a source
+            # selection of "all" back as one point.
+            expected = mapping.vspace.get_select_npoints()
+            try:
+                with h5py.File(piece, "r") as source:
+                    rows = len(source[mapping.dset_name])
+            except (OSError, KeyError):
+                raise MissingPieceError(f"piece {piece} of {dataset.name} is missing or unreadable") from None
+            if rows < expected:
+                raise MissingPieceError(
+                    f"piece {piece} of {dataset.name} holds {rows} rows, the results file expects {expected}")
 
     def description(self, path: str) -> str:
         """The `description` attribute of a dataset or group ('' if absent)."""

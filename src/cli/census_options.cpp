@@ -102,7 +102,11 @@ std::optional<CensusOptions> parse_census_options(int argc, char** argv, CensusC
             "top", po::value(&top)->default_value(top), "rows of /dedup/top")(
             "memory-per-rank", po::value(&memory_per_rank)->default_value(memory_per_rank, format_byte_size(memory_per_rank.bytes)),
             "size of content records a rank holds in the duplicate index before spilling sorted runs to --work")(
-            "files", po::bool_switch(&o.files), "write /files: one row per tar entry of every layer (large)");
+            "files", po::bool_switch(&o.files),
+            "write /files: one row per tar entry of every layer (large), as piece files beside --out that "
+            "results.h5 joins without copying (OUT.files/)")(
+            "files-copy", po::bool_switch(&o.files_copy),
+            "write /files copied into --out itself, a self-contained file (implies --files; slower: rank 0 copies every row)");
     if (analyses)
         options.add_options()("resume", po::bool_switch(&o.resume), "continue the run of --work: finished shards are skipped")(
             "retry-failed", po::bool_switch(&o.retry_failed),

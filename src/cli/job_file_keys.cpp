@@ -14,7 +14,7 @@ constexpr std::string_view kJobFileKeys[] = {
     "insecure-skip-tls-verify", "out", "top", "memory-per-rank", "resume", "retry-failed", "shards", "concurrency",
     "progress", "max-layer-bytes", "max-ratio",
     // added by the other issues of this round: --storage/--untagged (#15), --files (#12)
-    "storage", "untagged", "files",
+    "storage", "untagged", "files", "files-copy",
     // status (status_command.cpp)
     "failed", "failures", "json",
     // crawl (crawl_command.cpp)

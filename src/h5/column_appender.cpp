@@ -42,30 +42,51 @@ ColumnAppender::ColumnAppender(const Location& where, const std::string& name, T
 
 void ColumnAppender::append(std::span<const int64_t> values) {
     if (type_ != Type::int64) throw std::logic_error("h5: an int64 append to a string column");
-    extend_and_write(values.size(), H5T_NATIVE_INT64, values.data());
+    held_integers_.insert(held_integers_.end(), values.begin(), values.end());
+    write_full_chunks();
 }
 
 void ColumnAppender::append(const std::vector<std::string>& values) {
     if (type_ != Type::string) throw std::logic_error("h5: a string append to an int64 column");
+    held_strings_.insert(held_strings_.end(), values.begin(), values.end());
+    write_full_chunks();
+}
+
+void ColumnAppender::finish() { write_held(held_integers_.size() + held_strings_.size()); }
+
+void ColumnAppender::write_full_chunks() {
+    const std::size_t held = held_integers_.size() + held_strings_.size();
+    if (held >= kChunkRows) write_held(held - held % kChunkRows);
+}
+
+// Writes the first `count` held values and keeps the rest.
+void ColumnAppender::write_held(std::size_t count) {
+    if (count == 0) return;
+    if (type_ == Type::int64) {
+        extend_and_write(count, H5T_NATIVE_INT64, held_integers_.data());
+        held_integers_.erase(held_integers_.begin(), held_integers_.begin() + static_cast<std::ptrdiff_t>(count));
+        return;
+    }
     std::vector<const char*> pointers;
-    pointers.reserve(values.size());
-    for (const auto& v : values) pointers.push_back(v.c_str());
+    pointers.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) pointers.push_back(held_strings_[i].c_str());
     Handle type = utf8_string_datatype();
-    extend_and_write(values.size(), type.id(), pointers.data());
+    extend_and_write(count, type.id(), pointers.data());
+    held_strings_.erase(held_strings_.begin(), held_strings_.begin() + static_cast<std::ptrdiff_t>(count));
 }
 
 void ColumnAppender::extend_and_write(std::size_t count, hid_t memory_type, const void* data) {
     if (count == 0) return;
-    const hsize_t new_size = size_ + count;
+    const hsize_t new_size = written_ + count;
     checked_status(H5Dset_extent(dataset_.id(), &new_size), "H5Dset_extent");
     Handle file_space(H5Dget_space(dataset_.id()), H5Sclose, "H5Dget_space");
-    const hsize_t start = size_, n = count;
+    const hsize_t start = written_, n = count;
     checked_status(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &start, nullptr, &n, nullptr),
                    "H5Sselect_hyperslab");
     Handle memory_space(H5Screate_simple(1, &n, nullptr), H5Sclose, "H5Screate_simple");
     checked_status(H5Dwrite(dataset_.id(), memory_type, memory_space.id(), file_space.id(), H5P_DEFAULT, data),
                    "H5Dwrite");
-    size_ = new_size;
+    written_ = new_size;
 }
 
 }  // namespace regcensus::h5

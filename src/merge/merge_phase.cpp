@@ -141,8 +141,55 @@ std::vector<std::optional<UnionFigures>> union_phase(const CensusPlan& plan, con
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     log.root("merge: union view of %zu images over %zu layer chains in %zu tasks, %.3f s",
              plan.images.size(), stats.tree_nodes, stats.tasks, seconds);
+    // Per rank: the memory bound of the walk is tested on these figures.
+    log.rank("merge: union walk held at most %zu paths in its view, %zu undo records, %zu bytes of "
+             "cached entry tables (budget %zu)",
+             stats.max_view_paths, stats.max_undo_records, stats.max_cache_bytes,
+             options.memory_per_rank / 4);
     phase.end();
     return figures;
+}
+
+// /files as pieces: rank 0 names this merge's set, every rank writes the
+// pieces of its shards, rank 0 gets them all (to join them when it writes the
+// results file). Empty set name when /files is not joined from pieces.
+struct PieceSet {
+    std::string name;
+    std::vector<FilesPiece> pieces;  // rank 0's: every rank's
+};
+
+PieceSet write_pieces(const CensusPlan& plan, const LayerPlan& layers, const MergeOptions& options,
+                      const mpi::Communicator& comm, const RunLog& log) {
+    PieceSet set;
+    if (!options.files || options.files_copy) return set;
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<char> name;
+    if (comm.is_root()) {
+        const std::string chosen = new_files_piece_set();
+        create_files_piece_set(options.out_path, chosen);
+        name.assign(chosen.begin(), chosen.end());
+    }
+    name = comm.broadcast(std::move(name));
+    set.name.assign(name.begin(), name.end());
+    ByteWriter mine;
+    for (const auto& piece : write_files_pieces(plan, layers, options.work_dir, options.out_path, set.name,
+                                                comm.rank(), comm.size())) {
+        mine.put_string(piece.file);
+        mine.put<int64_t>(piece.first_layer_row);
+        mine.put<uint64_t>(piece.rows);
+    }
+    for (const auto& bytes : comm.gather(mine.bytes())) {
+        ByteReader in(bytes);
+        while (!in.done()) {
+            FilesPiece& piece = set.pieces.emplace_back();
+            piece.file = in.get_string();
+            piece.first_layer_row = in.get<int64_t>();
+            piece.rows = in.get<uint64_t>();
+        }
+    }
+    log.root("merge: /files written as %zu piece(s) by %d rank(s) in %.3f s", set.pieces.size(), comm.size(),
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return set;
 }
 
 }  // namespace
@@ -186,18 +233,23 @@ int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi:
     for (const auto& layer : layers.layers) sole_image.push_back(layer.sole_image);
     results.dedup = reduce_duplicates(comm, mine.records(), dedup, sole_image,
                                       [&](uint32_t row, uint32_t index) { return mine.path_of(row, index); });
+    const PieceSet pieces = write_pieces(plan, layers, options, comm, log);
     if (comm.is_root()) {
         results.provenance = options.provenance;
         results.images = plan.images;
         results.plan = std::move(layers);
         if (options.files)
             results.write_streamed_tables = [&](const h5::File& file) {
-                const auto rows = write_files_table(file, plan, results.plan, options.work_dir);
-                log.root("merge: /files holds %zu entries", rows);
+                const auto rows = options.files_copy ? write_files_table(file, plan, results.plan, options.work_dir)
+                                                     : join_files_pieces(file, pieces.pieces);
+                log.root("merge: /files holds %zu entries%s", rows, options.files_copy ? " (copied)" : "");
             };
         summarise(results);
         results.storage = storage_summary_of(results.provenance.parameters, results.dedup);
         write_results(results, options.out_path);
+        // The new results file is in place: the pieces of the one it replaced can go.
+        if (!remove_other_piece_sets(options.out_path, pieces.name))
+            log.root("warning: merge: could not remove the older /files pieces beside %s", options.out_path.c_str());
         log.root("merge: %lld files, %lld distinct contents; wrote %s", (long long)results.dedup.file_count,
                  (long long)results.dedup.unique_file_count, options.out_path.c_str());
         log_failure_summary(results, options.out_path, log);

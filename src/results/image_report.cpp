@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "regcensus/h5/virtual_dataset.hpp"
 #include "regcensus/union/union_view.hpp"
 
 namespace regcensus {
@@ -80,6 +81,11 @@ void print_image_report(const h5::File& file, const std::string& reference) {
     const auto found = std::find(references.begin(), references.end(), reference);
     if (found == references.end()) throw std::runtime_error("no image " + reference + " in the results file");
     const auto i = static_cast<std::size_t>(found - references.begin());
+    // /files joined from pieces: a missing or short piece would read as empty
+    // rows without a word, so it is refused before anything is printed.
+    if (file.has("files"))
+        for (const char* name : {"layer", "path", "kind", "size", "content"})
+            h5::check_virtual_sources(file, std::string("files/") + name);
     const auto column = [&](const char* name) { return images.read_int64(name).at(i); };
     std::printf("image %s  (row %zu, status %s)\n", reference.c_str(), i, images.read_strings("status").at(i).c_str());
     std::printf("  manifest %s\n", images.read_strings("manifest_digest").at(i).c_str());

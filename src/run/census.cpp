@@ -28,7 +28,8 @@ MergeOptions merge_options(const CensusOptions& options, const CensusPlan& plan,
     m.out_path = options.out_path;
     m.top_rows = options.top_rows;
     m.memory_per_rank = options.memory_per_rank;
-    m.files = options.files;
+    m.files = options.files || options.files_copy;
+    m.files_copy = options.files_copy;
     auto parameters = options.parameters;
     for (const auto& [name, value] : plan.parameters) parameters[name] = value;
     if (!plan.accepted_differences.empty()) parameters["accepted_plan_differences"] = plan.accepted_differences;

@@ -58,8 +58,12 @@ public:
             used_ -= cached_.at(oldest).bytes;
             cached_.erase(oldest);
         }
+        max_used_ = std::max(max_used_, used_);
         return stored.entries;
     }
+
+    // The most the cache held after an eviction (the table in use may exceed the budget alone).
+    std::size_t max_used() const { return max_used_; }
 
 private:
     struct Cached {
@@ -68,7 +72,7 @@ private:
         std::list<uint32_t>::iterator use;
     };
     std::size_t budget_;
-    std::size_t used_ = 0;
+    std::size_t used_ = 0, max_used_ = 0;
     std::vector<std::string> shard_paths_;
     std::vector<std::vector<int64_t>> shard_offsets_;  // entry-table offsets per shard, read on first use
     std::vector<LayerLocation> locations_;
@@ -258,6 +262,8 @@ private:
                             after.deleted_file_count - before.deleted_file_count,
                             after.deleted_bytes - before.deleted_bytes});
         ++stats_.layers_applied;
+        stats_.max_view_paths = std::max(stats_.max_view_paths, view.size());
+        stats_.max_undo_records = std::max(stats_.max_undo_records, view.undo_records());
     }
     void record(const UnionView& view, int32_t node) {
         const auto& images = tree_.nodes[static_cast<std::size_t>(node)].images;
@@ -319,6 +325,7 @@ std::vector<std::optional<UnionFigures>> compute_union_views(const CensusPlan& p
     EntryCache cache(plan, layers, work_dir, cache_bytes);
     TaskWalker walker(tree, cache, out, local);
     for (const auto& task : tasks) walker.run(task);
+    local.max_cache_bytes = cache.max_used();
     if (stats) *stats = local;
 
     std::vector<std::optional<UnionFigures>> figures(comm.is_root() ? plan.images.size() : 0);

@@ -114,8 +114,14 @@ def test_every_entry_once_with_exact_fields(tmp_path):
     assert images["union_symlink_count"][0] == 1
     with h5py.File(out, "r") as f:
         for name in ("path", "content", "layer"):
-            assert f["files"][name].compression == "gzip" and f["files"][name].chunks is not None
-            assert "description" in f["files"][name].attrs
+            column = f["files"][name]
+            assert "description" in column.attrs
+            # Joined from one piece (one shard) beside the results file; the piece is chunked and compressed.
+            (piece,) = column.virtual_sources()
+            with h5py.File(out.parent / piece.file_name, "r") as p:
+                stored = p[piece.dset_name]
+                assert stored.compression == "gzip" and stored.chunks is not None
+                assert len(stored) == len(column) == len(want)
 
 
 def test_no_files_table_without_the_option(tmp_path):

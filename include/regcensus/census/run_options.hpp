@@ -38,6 +38,7 @@ struct CensusOptions {
     int concurrency = 1;
     std::size_t memory_per_rank = std::size_t{2} << 30;  // the duplicate index spills to disk past this
     bool files = false;  // write /files: every tar entry of every layer (docs/union-view.md)
+    bool files_copy = false;  // /files copied into the results file (implies files)
     double progress_seconds = 10;
     bool resume = false;
     bool retry_failed = false;

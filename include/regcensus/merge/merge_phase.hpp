@@ -19,7 +19,8 @@ struct MergeOptions {
     std::string out_path;
     std::size_t top_rows = 1000;
     std::size_t memory_per_rank = std::size_t{2} << 30;
-    bool files = false;  // write /files
+    bool files = false;       // write /files
+    bool files_copy = false;  // /files copied into the results file, not joined from pieces
     RunProvenance provenance;
 };
 

@@ -20,6 +20,11 @@ struct UnionPhaseStats {
     std::size_t tree_nodes = 0;   // distinct non-empty layer chains
     std::size_t tasks = 0;        // subtrees walked, over all ranks
     std::size_t layers_applied = 0;  // tree edges walked by this rank (prefix replays included)
+    // This rank's high-water marks, for the memory bound (docs/union-view.md):
+    // the view and its undo log follow one chain at a time, the cache its budget.
+    std::size_t max_view_paths = 0;
+    std::size_t max_undo_records = 0;
+    std::size_t max_cache_bytes = 0;
 };
 
 // Collective. `profiles` (rank 0's, one per layer row; ignored elsewhere) tell

@@ -49,6 +49,8 @@ public:
     UnionFigures figures() const;
     // Paths in the view (for tests and memory accounting).
     std::size_t size() const { return nodes_.size(); }
+    // Records in the undo log (memory accounting: the walk's bound is tested).
+    std::size_t undo_records() const { return log_.size(); }
     // Called for every regular file removed (report --image lists the largest).
     struct RemovedFile {
         std::string path;
