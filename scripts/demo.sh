@@ -39,7 +39,8 @@ build/regcensus synth --out "$out/corpus" --seed 42 --images "$images" --scale "
 echo "== push to $registry"
 build/regcensus push --layout "$out/corpus/layout" --registry "$registry" | tail -n 1
 echo "== mpirun -np $ranks regcensus run --config jobs/demo.cfg"
-mpirun --oversubscribe -np "$ranks" build/regcensus run --config jobs/demo.cfg --registry "$registry"
+# The wrapper makes Ctrl-C a clean stop (exit 75, rerun with --resume); docs/signals.md.
+scripts/regcensus-mpirun --oversubscribe -np "$ranks" build/regcensus run --config jobs/demo.cfg --registry "$registry"
 echo "== report"
 build/regcensus report "$out/results.h5"
 echo "== figures -> $out/figures"

@@ -2,6 +2,7 @@
 // Docker Hub (official images, namespaces, search fan-out), in the format
 // `regcensus run` reads, with popularity columns.
 #include <boost/program_options.hpp>
+#include "regcensus/util/log.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -102,7 +103,7 @@ int crawl_command(int argc, char** argv) {
     if (!storage_dir.empty()) {
         if (hub || !registry_url.empty()) throw UsageError("give exactly one of --registry URL, --hub and --storage DIR");
         const auto count = write_storage_image_list(storage_dir, untagged, out_path);
-        std::fprintf(stderr, "regcensus crawl: %zu images of %s written to %s\n", count, storage_dir.c_str(), out_path.c_str());
+        log_printf(LogLevel::info, "%zu images of %s written to %s", count, storage_dir.c_str(), out_path.c_str());
         return 0;
     }
     if (untagged) throw UsageError("--untagged lists the untagged manifests of a --storage");
@@ -144,7 +145,7 @@ int crawl_command(int argc, char** argv) {
         hub_options.http.max_pause = std::chrono::seconds(max_pause_s);
         hub_options.max_requests_per_second = max_rps < 0 ? 2.0 : max_rps;
         crawl::CrawlState state(state_path, "hub " + hub_url);
-        if (state.resumed()) std::fprintf(stderr, "regcensus crawl: resuming from %s\n", state_path.c_str());
+        if (state.resumed()) log_printf(LogLevel::info, "resuming from %s", state_path.c_str());
         rows = crawl::crawl_hub(hub_options, state, growth);
     } else {
         crawl::CatalogCrawlOptions catalog_options;
@@ -163,7 +164,7 @@ int crawl_command(int argc, char** argv) {
         // The credential is read now: a missing --auth-file ends the crawl before any request or state file.
         share_registry_state(registry);
         crawl::CrawlState state(state_path, "registry " + registry_url + " tags=" + tags);
-        if (state.resumed()) std::fprintf(stderr, "regcensus crawl: resuming from %s\n", state_path.c_str());
+        if (state.resumed()) log_printf(LogLevel::info, "resuming from %s", state_path.c_str());
         if (!state.resumed()) {
             // One clear line when the URL is not a registry. A resumed crawl's
             // state says it was one; a finished crawl reruns without a request.
@@ -180,7 +181,7 @@ int crawl_command(int argc, char** argv) {
         throw std::runtime_error("nothing could be listed from " + registry_url + " (see the warnings above)");
     crawl::write_image_list(out_path, unique);
     growth.record("images", int64_t(unique.size()), unique.size());
-    std::fprintf(stderr, "regcensus crawl: %zu images written to %s\n", unique.size(), out_path.c_str());
+    log_printf(LogLevel::info, "%zu images written to %s", unique.size(), out_path.c_str());
     return 0;
 }
 

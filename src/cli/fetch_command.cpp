@@ -1,6 +1,7 @@
 // fetch: images from a registry into an OCI image layout, the dataset kept
 // verbatim and verified (under mpirun the ranks split the image list).
 #include <boost/program_options.hpp>
+#include "regcensus/util/log.hpp"
 
 #include <cstdio>
 
@@ -80,8 +81,7 @@ int fetch_into_layout(const std::string& images_path, const std::string& layout_
     for (const auto& row : rows) {
         if (row.status == "ok") continue;
         ++failed;
-        std::fprintf(stderr, "regcensus fetch: %s: %s: %s\n", row.reference.c_str(), row.status.c_str(),
-                     row.error.c_str());
+        log_printf(LogLevel::warning, "%s: %s: %s", row.reference.c_str(), row.status.c_str(), row.error.c_str());
     }
 
     // index.json once, by rank 0, from everyone's entries: its order depends only on the names.

@@ -1,4 +1,5 @@
 #include "regcensus/crawl/catalog_crawler.hpp"
+#include "regcensus/util/log.hpp"
 
 #include <atomic>
 #include <cstdio>
@@ -26,7 +27,7 @@ std::string trimmed_base(std::string_view base_url) {
     return std::string(base_url);
 }
 
-void warn(const std::string& message) { std::fprintf(stderr, "regcensus crawl: warning: %s\n", message.c_str()); }
+void warn(const std::string& message) { log_line(LogLevel::warning, message); }
 
 }  // namespace
 
@@ -135,8 +136,7 @@ CatalogCrawl crawl_catalog(const CatalogCrawlOptions& options, CrawlState& state
                 return;
             }
             if (!page) {
-                std::fprintf(stderr, "regcensus crawl: warning: %s: no tags (HTTP 404), skipped\n",
-                             repository.c_str());
+                log_printf(LogLevel::warning, "%s: no tags (HTTP 404), skipped", repository.c_str());
                 break;
             }
             std::vector<std::string> fresh;

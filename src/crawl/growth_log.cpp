@@ -1,4 +1,5 @@
 #include "regcensus/crawl/growth_log.hpp"
+#include "regcensus/util/log.hpp"
 
 #include <cstdio>
 #include <ctime>
@@ -22,8 +23,8 @@ GrowthLog::GrowthLog(std::string tsv_path) : path_(std::move(tsv_path)) {}
 void GrowthLog::record(std::string_view source, int64_t count, size_t rows) {
     const std::string timestamp = utc_timestamp(std::chrono::system_clock::now());
     std::lock_guard lock(mutex_);
-    std::fprintf(stderr, "%s regcensus crawl: checkpoint %.*s count=%lld rows=%zu\n", timestamp.c_str(),
-                 int(source.size()), source.data(), static_cast<long long>(count), rows);
+    log_printf(LogLevel::info, "checkpoint %.*s count=%lld rows=%zu", int(source.size()), source.data(),
+               static_cast<long long>(count), rows);
     if (path_.empty()) return;
     std::ofstream out(path_, std::ios::app | std::ios::binary);
     out << growth_log_line(timestamp, source, count);

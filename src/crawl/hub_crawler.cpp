@@ -1,4 +1,5 @@
 #include "regcensus/crawl/hub_crawler.hpp"
+#include "regcensus/util/log.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -153,8 +154,7 @@ std::vector<FoundRow> crawl_hub(const HubCrawlOptions& options, CrawlState& stat
             if (next == url) next.clear();  // a page pointing at itself would never end
             visited.insert(url);
             if (const std::string why = why_not_follow(next, visited, options, progress.pages); !why.empty()) {
-                std::fprintf(stderr, "regcensus crawl: warning: %s: stopped early: %s (%lld pages read)\n",
-                             listing.c_str(), why.c_str(), static_cast<long long>(progress.pages));
+                log_printf(LogLevel::warning, "%s: stopped early: %s (%lld pages read)", listing.c_str(), why.c_str(), static_cast<long long>(progress.pages));
                 next.clear();
             }
             progress.next_url = next;
@@ -163,9 +163,9 @@ std::vector<FoundRow> crawl_hub(const HubCrawlOptions& options, CrawlState& stat
                 if (is_search && hit_page_cap(progress.count, progress.seen)) {
                     const auto prefixes = expand_prefix(subject, alphabet, options.max_query_length);
                     if (prefixes.empty())
-                        std::fprintf(stderr,
-                                     "regcensus crawl: warning: search '%s' is capped (%lld of %lld results) at "
-                                     "--max-query-length %zu; the rest is not reachable by prefix\n",
+                        log_printf(LogLevel::warning,
+                                   "search '%s' is capped (%lld of %lld results) at "
+                                   "--max-query-length %zu; the rest is not reachable by prefix",
                                      subject.c_str(), static_cast<long long>(progress.seen),
                                      static_cast<long long>(progress.count), options.max_query_length);
                     for (const auto& prefix : prefixes)
@@ -193,7 +193,7 @@ std::vector<FoundRow> crawl_hub(const HubCrawlOptions& options, CrawlState& stat
             ++requested;
         }
     if (requested > 0)
-        std::fprintf(stderr, "regcensus crawl: repository info of %zu repositories found only by search\n", requested);
+        log_printf(LogLevel::info, "repository info of %zu repositories found only by search", requested);
     info_pool.run([&](const std::string& reference, int worker) {
         if (info_pool.stopping()) return;
         const std::string repository = reference.substr(0, reference.size() - kLatestSuffix.size());

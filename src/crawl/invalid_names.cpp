@@ -1,4 +1,5 @@
 #include "invalid_names.hpp"
+#include "regcensus/util/log.hpp"
 
 #include <cstdio>
 
@@ -23,7 +24,7 @@ std::string printable(std::string_view text, size_t max_length) {
 void InvalidNames::skip(std::string_view what, std::string_view name, std::string_view where) {
     std::lock_guard lock(mutex_);
     if (++count_ > kNamedInLog) return;
-    std::fprintf(stderr, "regcensus crawl: warning: skipped the %.*s name '%s' from %.*s: not a valid %.*s name\n",
+    log_printf(LogLevel::warning, "skipped the %.*s name '%s' from %.*s: not a valid %.*s name",
                  int(what.size()), what.data(), printable(name).c_str(), int(where.size()), where.data(),
                  int(what.size()), what.data());
 }
@@ -36,7 +37,7 @@ int64_t InvalidNames::count() const {
 void InvalidNames::log_summary() const {
     std::lock_guard lock(mutex_);
     if (count_ == 0) return;
-    std::fprintf(stderr, "regcensus crawl: warning: %lld invalid repository or tag name(s) skipped%s\n",
+    log_printf(LogLevel::warning, "%lld invalid repository or tag name(s) skipped%s",
                  static_cast<long long>(count_), count_ > kNamedInLog ? " (the first 10 named above)" : "");
 }
 

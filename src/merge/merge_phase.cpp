@@ -233,6 +233,13 @@ int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi:
     for (const auto& layer : layers.layers) sole_image.push_back(layer.sole_image);
     results.dedup = reduce_duplicates(comm, mine.records(), dedup, sole_image,
                                       [&](uint32_t row, uint32_t index) { return mine.path_of(row, index); });
+    // The last point at which a stop costs nothing: the rest writes.
+    const bool stop = options.stop_requested && options.stop_requested();
+    if (comm.max(stop ? 1 : 0) != 0) {
+        log.root("stopped by a signal before the results were written; rerun `regcensus merge` (or run --resume) "
+                 "to write them");
+        return kExitIncomplete;
+    }
     const PieceSet pieces = write_pieces(plan, layers, options, comm, log);
     if (comm.is_root()) {
         results.provenance = options.provenance;

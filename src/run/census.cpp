@@ -30,6 +30,7 @@ MergeOptions merge_options(const CensusOptions& options, const CensusPlan& plan,
     m.memory_per_rank = options.memory_per_rank;
     m.files = options.files || options.files_copy;
     m.files_copy = options.files_copy;
+    m.stop_requested = [] { return stop_requested(); };
     auto parameters = options.parameters;
     for (const auto& [name, value] : plan.parameters) parameters[name] = value;
     if (!plan.accepted_differences.empty()) parameters["accepted_plan_differences"] = plan.accepted_differences;
@@ -45,12 +46,13 @@ WorkClaimRequest claim_request(const CensusOptions& options, WorkLockMode mode, 
 }  // namespace
 
 int plan_census(const CensusOptions& given, const mpi::Communicator& comm) {
+    // First: a stop (SIGUSR2 from regcensus-mpirun included) must never find the default action.
+    install_stop_signal_handlers();
     RunLog log(comm);
     const WorkClaim claim(claim_request(given, WorkLockMode::exclusive, false), comm, log);
     if (claim.refused()) return 1;
     const CensusOptions options = with_storage_image_list(given, comm, log);
     const StoreFactory stores(options);
-    install_stop_signal_handlers();
     PhasePeak plan_phase("plan", comm, log);
     CensusPlan plan;
     if (const int code = obtain_plan_or_exit_code(plan, options, stores, comm, log, false, "rerun to plan again"))
@@ -62,6 +64,7 @@ int plan_census(const CensusOptions& given, const mpi::Communicator& comm) {
 }
 
 int run_census(const CensusOptions& given, const mpi::Communicator& comm) {
+    install_stop_signal_handlers();
     RunLog log(comm);
     // Array tasks of one plan share the work directory; a whole run owns it.
     const bool continues = given.shards.has_value() || (given.resume && !std::filesystem::exists(given.work_dir));
@@ -76,7 +79,6 @@ int run_census(const CensusOptions& given, const mpi::Communicator& comm) {
                                  " holds an earlier run: pass --resume to continue it, or choose a new --work");
     const CensusOptions options = with_storage_image_list(given, comm, log);
     auto stores = std::make_shared<StoreFactory>(options);
-    install_stop_signal_handlers();
     PhasePeak plan_phase("plan", comm, log);
     CensusPlan plan;
     if (const int code = obtain_plan_or_exit_code(plan, options, *stores, comm, log, options.shards.has_value(),
@@ -120,6 +122,7 @@ int run_census(const CensusOptions& given, const mpi::Communicator& comm) {
 }
 
 int merge_census(const CensusOptions& options, const mpi::Communicator& comm) {
+    install_stop_signal_handlers();
     RunLog log(comm);
     const WorkClaim claim(claim_request(options, WorkLockMode::exclusive, true, true), comm, log);
     if (claim.refused()) return 1;

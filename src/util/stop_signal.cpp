@@ -26,7 +26,9 @@ void install_stop_signal_handlers() {
     action.sa_handler = on_stop_signal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    for (int number : {SIGTERM, SIGINT, SIGUSR1}) sigaction(number, &action, nullptr);
+    // SIGUSR2 is a stop like SIGTERM: mpirun forwards it to the ranks, SIGTERM
+    // and SIGINT it does not (scripts/regcensus-mpirun, docs/signals.md).
+    for (int number : {SIGTERM, SIGINT, SIGUSR1, SIGUSR2}) sigaction(number, &action, nullptr);
 }
 
 bool stop_requested() { return stop_flag.load(std::memory_order_acquire) != 0; }

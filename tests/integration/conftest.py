@@ -90,6 +90,16 @@ class Registry:
         self.log.close()
 
 
+LOG_LINE = re.compile(r"^\[regcensus \S+ \d+\.\ds rank \d+ (error|warning|info|debug)\] (.*)$")
+
+
+def log_messages(stderr, level=None):
+    """The messages of the log lines in `stderr` (docs/logging.md), of one level when given; other lines
+    (the one-line fatal error of a command, say) are left out."""
+    found = (LOG_LINE.match(line) for line in stderr.splitlines())
+    return [m[2] for m in found if m and (level is None or m[1] == level)]
+
+
 def run(cmd, **kwargs):
     """Runs a command, failing the test with its output when it fails."""
     result = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, env=MPI_ENV, **kwargs)

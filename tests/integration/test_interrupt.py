@@ -1,14 +1,18 @@
 """Ctrl-C (SIGINT) stops a run like SIGTERM: finished shards are kept, the
 work directory is resumable, a single process exits 75 (docs/signals.md).
-Under mpirun (Open MPI 4.1.4) SIGINT makes mpirun abort the job and exit 1
-(docs/signals.md); SIGUSR1, which mpirun forwards, stops the ranks cleanly and
-mpirun exits 75."""
+Under plain mpirun (Open MPI 4.1.4) SIGINT makes mpirun abort the job and exit 1
+(docs/signals.md); SIGUSR1 and SIGUSR2, which mpirun forwards, stop the ranks
+cleanly and mpirun exits 75. scripts/regcensus-mpirun turns Ctrl-C, SIGTERM and
+SIGHUP into that SIGUSR2, so through it a Ctrl-C is the same clean stop."""
+import os
 import subprocess
 
 import h5py
 import pytest
 
-from conftest import BIN, MPI_ENV
+from conftest import BIN, MPI_ENV, SOURCE
+
+LAUNCHER = [str(SOURCE / "scripts" / "regcensus-mpirun"), "--oversubscribe", "-np", "2"]
 
 
 @pytest.fixture(scope="module")
@@ -20,14 +24,16 @@ def corpus(tmp_path_factory):
 
 
 def interrupted_run(launcher, corpus, work, out, signal_number=subprocess.signal.SIGINT):
+    """The run, sent `signal_number` once the analysis starts, as a terminal sends Ctrl-C: to
+    the whole foreground process group (the command is started as the leader of a group of its own)."""
     args = [*launcher, str(BIN), "run", "--layout", str(corpus / "layout"), "--images", str(corpus / "images.txt"),
             "--work", str(work), "--out", str(out), "--shard-bytes", "1MiB", "--progress", "0"]
-    process = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=MPI_ENV)
+    process = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=MPI_ENV, start_new_session=True)
     lines = []
     for line in process.stderr:
         lines.append(line)
         if "] analyse: " in line and "to do" in line:
-            process.send_signal(signal_number)
+            os.killpg(process.pid, signal_number)
             break
     lines += process.stderr.readlines()
     return process.wait(timeout=120), "".join(lines)
@@ -43,7 +49,11 @@ def layers_of(path):
 # the clean stop through mpirun, and mpirun passes the ranks' 75 on.
 @pytest.mark.parametrize("launcher, signal_number, expected_exit", [
     ([], subprocess.signal.SIGINT, 75),
-    (["mpirun", "--oversubscribe", "-np", "2"], subprocess.signal.SIGUSR1, 75)])
+    (["mpirun", "--oversubscribe", "-np", "2"], subprocess.signal.SIGUSR1, 75),
+    (["mpirun", "--oversubscribe", "-np", "2"], subprocess.signal.SIGUSR2, 75),
+    (LAUNCHER, subprocess.signal.SIGINT, 75),
+    (LAUNCHER, subprocess.signal.SIGTERM, 75),
+    (LAUNCHER, subprocess.signal.SIGHUP, 75)])
 def test_ctrl_c_stops_cleanly_and_the_run_resumes(launcher, signal_number, expected_exit, corpus, tmp_path):
     clean = tmp_path / "clean.h5"
     subprocess.run([str(BIN), "run", "-q", "--layout", corpus / "layout", "--images", corpus / "images.txt",
@@ -60,3 +70,13 @@ def test_ctrl_c_stops_cleanly_and_the_run_resumes(launcher, signal_number, expec
                              capture_output=True, text=True, env=MPI_ENV)
     assert resumed.returncode == 0, resumed.stderr
     assert layers_of(out) == layers_of(clean)
+
+
+def test_the_launcher_passes_arguments_and_exit_codes_through(tmp_path):
+    ok = subprocess.run([*LAUNCHER, str(BIN), "--version"], capture_output=True, text=True, env=MPI_ENV)
+    assert ok.returncode == 0 and ok.stdout.count("regcensus") >= 2, ok.stderr
+    refused = subprocess.run([*LAUNCHER, str(BIN), "run", "--no-such-option"], capture_output=True, text=True,
+                             env=MPI_ENV)
+    assert refused.returncode == 2, refused.stderr
+    usage = subprocess.run([LAUNCHER[0]], capture_output=True, text=True, env=MPI_ENV)
+    assert usage.returncode == 2 and usage.stderr.startswith("usage: regcensus-mpirun"), usage.stderr

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from census_checks import datasets
-from conftest import BIN, MPI_ENV, Registry, free_port, run
+from conftest import BIN, MPI_ENV, Registry, free_port, log_messages, run
 from fault_proxy import FaultProxy
 
 USER, PASSWORD = "census", "s3cret-horse"
@@ -121,7 +121,7 @@ def test_a_known_quota_is_not_exhausted(tmp_path):
                                 capture_output=True, text=True, env=MPI_ENV)
         assert result.returncode == 0, result.stderr
         assert proxy.tally()["manifest_gets"] == 5  # the sixth would have used up the quota
-        limited = re.findall(r"^regcensus fetch: \S+: rate_limited: .*quota.*$", result.stderr, re.M)
+        limited = [m for m in log_messages(result.stderr, "warning") if re.fullmatch(r"\S+: rate_limited: .*quota.*", m)]
         assert limited, result.stderr
     finally:
         proxy.stop()

@@ -13,7 +13,7 @@ import urllib.parse
 import h5py
 import pytest
 
-from conftest import BIN, MPI_ENV, run
+from conftest import BIN, MPI_ENV, log_messages, run
 from hostile_server import HostileServer
 
 HEADER = "#reference\tpull_count\tstar_count\tlast_updated\tis_official\tsource"
@@ -44,7 +44,7 @@ def tags_of(server, repository, tags):
 
 
 def warnings(stderr):
-    return [line for line in stderr.splitlines() if "warning" in line]
+    return log_messages(stderr, "warning")
 
 
 # --- Link rules ------------------------------------------------------------------
@@ -67,9 +67,9 @@ def test_catalog_and_tags_whose_pages_cycle_end_with_the_distinct_names(tmp_path
         assert len(server.requests_to("/v2/_catalog")) == 2
         assert len(server.requests_to("/v2/c/tags/list")) == 1
         assert warnings(result.stderr) == [
-            "regcensus crawl: warning: the catalog: stopped early: the Link leads back to a page already listed "
+            "the catalog: stopped early: the Link leads back to a page already listed "
             "(a cycle) (3 names kept)",
-            "regcensus crawl: warning: the tags of c: stopped early: the Link leads back to the same page "
+            "the tags of c: stopped early: the Link leads back to the same page "
             "(1 names kept)"], result.stderr
 
 
@@ -88,9 +88,9 @@ def test_a_link_to_another_host_is_never_followed(tmp_path):
         assert listed(out) == ["mine:1"]
         assert other.requests == []
         assert warnings(result.stderr) == [
-            f"regcensus crawl: warning: the catalog: stopped early: ignored a Link to another origin "
+            f"the catalog: stopped early: ignored a Link to another origin "
             f"({other.host}), not this registry's (1 names kept)",
-            f"regcensus crawl: warning: the tags of mine: stopped early: ignored a Link to another origin "
+            f"the tags of mine: stopped early: ignored a Link to another origin "
             f"({other.host}), not this registry's (1 names kept)"], result.stderr
 
 
@@ -109,9 +109,9 @@ def test_a_page_too_large_or_redirected_elsewhere_fails_that_listing_only(tmp_pa
         assert listed(out) == ["fine:1"]
         lines = warnings(result.stderr)
         assert len(lines) == 2, result.stderr
-        assert [l for l in lines if l.startswith("regcensus crawl: warning: the tags of big: not listed (GET ")
+        assert [l for l in lines if l.startswith("the tags of big: not listed (GET ")
                 and "67108864" in l], lines
-        assert (f"regcensus crawl: warning: the tags of moved: not listed (GET {server.url}/v2/moved/tags/list?n=1000: "
+        assert (f"the tags of moved: not listed (GET {server.url}/v2/moved/tags/list?n=1000: "
                 f"redirected to another origin ({other.host}), whose names are not this registry's); a rerun with "
                 "the same --state retries it") in lines
 
@@ -135,7 +135,7 @@ def test_a_cap_ends_an_endless_catalog(tmp_path, cap, names):
         assert len(server.requests_to("/v2/_catalog")) == names
         unit = "pages" if cap == "--max-pages" else "names"
         assert warnings(result.stderr) == [
-            f"regcensus crawl: warning: the catalog: stopped early: reached the cap of {names} {unit} "
+            f"the catalog: stopped early: reached the cap of {names} {unit} "
             f"({names} names kept)"]
 
 
@@ -168,17 +168,17 @@ def test_invalid_names_are_skipped_and_a_rerun_with_the_state_works(tmp_path):
         result = crawl(server.url, out, "--state", state)
         assert result.returncode == 0, result.stderr
         assert listed(out) == ["good/one:1", "good/one:2"]
-        skipped = [line for line in result.stderr.splitlines() if "skipped the" in line]
+        skipped = [line for line in warnings(result.stderr) if "skipped the" in line]
         assert skipped == [
-            "regcensus crawl: warning: skipped the repository name 'bad name' from the catalog: not a valid "
+            "skipped the repository name 'bad name' from the catalog: not a valid "
             "repository name",
-            "regcensus crawl: warning: skipped the repository name '../up' from the catalog: not a valid "
+            "skipped the repository name '../up' from the catalog: not a valid "
             "repository name",
-            "regcensus crawl: warning: skipped the repository name 'Upper' from the catalog: not a valid "
+            "skipped the repository name 'Upper' from the catalog: not a valid "
             "repository name",
-            "regcensus crawl: warning: skipped the tag name 'bad tag' from the tags of good/one: not a valid tag name",
-            "regcensus crawl: warning: skipped the tag name '../x' from the tags of good/one: not a valid tag name"]
-        assert "regcensus crawl: warning: 5 invalid repository or tag name(s) skipped" in result.stderr
+            "skipped the tag name 'bad tag' from the tags of good/one: not a valid tag name",
+            "skipped the tag name '../x' from the tags of good/one: not a valid tag name"]
+        assert "5 invalid repository or tag name(s) skipped" in warnings(result.stderr)
         assert "the tags of zeta: not listed (" in result.stderr
         # Never requested, never journalled.
         paths = [r["path"] for r in server.requests]
@@ -207,8 +207,8 @@ def test_more_than_ten_invalid_names_are_counted(tmp_path):
         assert result.returncode == 0, result.stderr
         assert listed(out) == ["ok:1"]
         assert len([l for l in result.stderr.splitlines() if "skipped the repository name" in l]) == 10
-        assert ("regcensus crawl: warning: 25 invalid repository or tag name(s) skipped (the first 10 named above)"
-                in result.stderr.splitlines())
+        assert ("25 invalid repository or tag name(s) skipped (the first 10 named above)"
+                in warnings(result.stderr))
 
 
 # --- the image list -------------------------------------------------------------
@@ -302,11 +302,11 @@ def test_fetch_applies_the_same_host_rule(registry, corpus, tmp_path):
                              "--layout", str(tmp_path / "layout")], capture_output=True, text=True, env=MPI_ENV,
                             timeout=50)
     assert result.returncode == 0, result.stderr
-    failures = sorted(line for line in result.stderr.splitlines() if line.startswith("regcensus fetch: "))
+    failures = sorted(warnings(result.stderr))
     assert len(failures) == 2, result.stderr
-    assert failures[0] == (f"regcensus fetch: ghcr.io/x/y:1: foreign_registry: the reference names the registry "
+    assert failures[0] == (f"ghcr.io/x/y:1: foreign_registry: the reference names the registry "
                            f"ghcr.io, not 127.0.0.1:{registry.port} (fetch reads only --registry)")
-    assert failures[1].startswith("regcensus fetch: not a reference: invalid_reference: "), failures[1]
+    assert failures[1].startswith("not a reference: invalid_reference: "), failures[1]
     assert "fetched 1 of 3 images" in result.stdout
     with open(registry.log_path, "rb") as f:
         f.seek(offset)
@@ -339,10 +339,10 @@ def test_hub_listing_stops_on_a_cycle_and_on_another_origin(tmp_path):
         assert listed(out) == ["acme/a:latest", "acme/b:latest", "other/c:latest"]
         assert elsewhere.requests == []
         assert len(hub.requests_to("namespaces/acme")) == 2
-        assert ("regcensus crawl: warning: namespace:acme: stopped early: a page already read (a cycle of next "
-                "links) (2 pages read)") in result.stderr
-        assert (f"regcensus crawl: warning: namespace:other: stopped early: a next link to another origin "
-                f"({elsewhere.url}), not followed (1 pages read)") in result.stderr
+        assert ("namespace:acme: stopped early: a page already read (a cycle of next "
+                "links) (2 pages read)") in warnings(result.stderr)
+        assert (f"namespace:other: stopped early: a next link to another origin "
+                f"({elsewhere.url}), not followed (1 pages read)") in warnings(result.stderr)
 
 
 def test_crawl_refuses_credentials_in_the_url(tmp_path):

@@ -4,6 +4,7 @@
 // datasets. Ranks read shards round-robin; profiles go to rank 0, content
 // records to their owner rank by hash.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct MergeOptions {
     std::size_t memory_per_rank = std::size_t{2} << 30;
     bool files = false;       // write /files
     bool files_copy = false;  // /files copied into the results file, not joined from pieces
+    // Asked before anything is written (all ranks agree): true ends the merge
+    // with exit 75 and no results file (a stop signal; the caller wires it).
+    std::function<bool()> stop_requested;
     RunProvenance provenance;
 };
 
@@ -28,7 +32,8 @@ struct MergeOptions {
 std::vector<int64_t> missing_shards(const CensusPlan& plan, const std::string& work_dir);
 
 // Collective. Shard files that do not validate are moved aside first and count
-// as missing. Returns 0, or 3 when shards are missing (nothing is written then).
+// as missing. Returns 0, 3 when shards are missing, or 75 when stopped (nothing
+// is written then).
 int merge_shards(const CensusPlan& plan, const MergeOptions& options, const mpi::Communicator& comm,
                  const RunLog& log);
 
