@@ -50,7 +50,7 @@ for ((round = 1; round <= rounds; round++)); do
     done
 done
 
-rows=$(python3 -c 'import h5py, sys; print(len(h5py.File(sys.argv[1], "r")["files/layer"]))' "$work/run/join/results.h5")
+rows=$(/usr/bin/python3 -c 'import h5py, sys; print(len(h5py.File(sys.argv[1], "r")["files/layer"]))' "$work/run/join/results.h5")
 bytes_of() { du -sb "$@" | awk '{ s += $1 } END { print s }'; }
 echo "corpus: $images images (scale $scale), /files: $rows rows, -np 2, best of $rounds"
 printf '%-5s %10s %14s %12s\n' mode merge_s us_per_row bytes
