@@ -80,3 +80,64 @@ def test_the_launcher_passes_arguments_and_exit_codes_through(tmp_path):
     assert refused.returncode == 2, refused.stderr
     usage = subprocess.run([LAUNCHER[0]], capture_output=True, text=True, env=MPI_ENV)
     assert usage.returncode == 2 and usage.stderr.startswith("usage: regcensus-mpirun"), usage.stderr
+
+
+def ranks_of(work):
+    """The pids of the regcensus ranks working on `work` (mpirun's children)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            exe = os.readlink(f"/proc/{entry}/exe")
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if exe == str(BIN.resolve()) and str(work).encode() in argv:
+            pids.append(int(entry))
+    return pids
+
+
+def test_a_second_ctrl_c_aborts_ranks_that_do_not_stop(corpus, tmp_path):
+    """Ranks that cannot act on the clean stop (stuck, here held with SIGSTOP) keep
+    the first Ctrl-C from ending the run; the second one aborts it at once through
+    mpirun's abort, nothing is written, and `--resume` still gives the full census."""
+    clean = tmp_path / "clean.h5"
+    subprocess.run([str(BIN), "run", "-q", "--layout", corpus / "layout", "--images", corpus / "images.txt",
+                    "--work", tmp_path / "clean-work", "--out", clean], check=True, env=MPI_ENV)
+    work, out = tmp_path / "work", tmp_path / "r.h5"
+    args = [*LAUNCHER, str(BIN), "run", "--layout", str(corpus / "layout"), "--images", str(corpus / "images.txt"),
+            "--work", str(work), "--out", str(out), "--shard-bytes", "1MiB", "--progress", "0"]
+    process = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=MPI_ENV, start_new_session=True)
+    lines = []
+    try:
+        for line in process.stderr:
+            lines.append(line)
+            if "] analyse: " in line and "to do" in line:
+                ranks = ranks_of(work)
+                assert len(ranks) == 2, (ranks, "".join(lines))
+                for pid in ranks:
+                    os.kill(pid, subprocess.signal.SIGSTOP)
+                break
+        os.killpg(process.pid, subprocess.signal.SIGINT)
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=3)  # held ranks cannot stop: the first Ctrl-C alone does not end the run
+        os.killpg(process.pid, subprocess.signal.SIGINT)
+        code = process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            for pid in ranks_of(work):
+                os.kill(pid, subprocess.signal.SIGKILL)
+            process.kill()
+    log = "".join(lines + process.stderr.readlines())
+    assert "regcensus-mpirun: SIGINT: stopping the ranks" in log, log
+    assert "regcensus-mpirun: SIGINT again: aborting the job" in log, log
+    assert code == 1, log  # mpirun's abort: exit 1 whatever the ranks return (docs/signals.md)
+    assert ranks_of(work) == []
+    assert not out.exists()
+    resumed = subprocess.run([str(BIN), "run", "--resume", "--layout", corpus / "layout", "--images",
+                              corpus / "images.txt", "--work", work, "--out", out, "--shard-bytes", "1MiB"],
+                             capture_output=True, text=True, env=MPI_ENV)
+    assert resumed.returncode == 0, resumed.stderr
+    assert layers_of(out) == layers_of(clean)
