@@ -24,20 +24,23 @@ void describe(hid_t dataset, std::string_view key, std::string_view value) {
 
 ColumnAppender::ColumnAppender(const Location& where, const std::string& name, Type type,
                                std::string_view description, std::string_view units)
-    : type_(type) {
-    const hsize_t initial = 0, unlimited = H5S_UNLIMITED;
+    : parent_(H5Oopen(where.id(), ".", H5P_DEFAULT), H5Oclose, "H5Oopen"), name_(name),
+      description_(description), units_(units), type_(type) {}
+
+void ColumnAppender::create_dataset(std::size_t chunk_rows) {
+    const hsize_t initial = 0, unlimited = H5S_UNLIMITED, chunk = chunk_rows;
     Handle space(H5Screate_simple(1, &initial, &unlimited), H5Sclose, "H5Screate_simple");
     Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "H5Pcreate");
-    checked_status(H5Pset_chunk(properties.id(), 1, &kChunkRows), "H5Pset_chunk");
-    if (type == Type::int64) checked_status(H5Pset_shuffle(properties.id()), "H5Pset_shuffle");
+    checked_status(H5Pset_chunk(properties.id(), 1, &chunk), "H5Pset_chunk");
+    if (type_ == Type::int64) checked_status(H5Pset_shuffle(properties.id()), "H5Pset_shuffle");
     checked_status(H5Pset_deflate(properties.id(), kDeflateLevel), "H5Pset_deflate");
     Handle string_type = utf8_string_datatype();
-    const hid_t file_type = type == Type::int64 ? H5T_STD_I64LE : string_type.id();
-    dataset_ = Handle(H5Dcreate2(where.id(), name.c_str(), file_type, space.id(), H5P_DEFAULT, properties.id(),
+    const hid_t file_type = type_ == Type::int64 ? H5T_STD_I64LE : string_type.id();
+    dataset_ = Handle(H5Dcreate2(parent_.id(), name_.c_str(), file_type, space.id(), H5P_DEFAULT, properties.id(),
                                  H5P_DEFAULT),
                       H5Dclose, "H5Dcreate2");
-    describe(dataset_.id(), "description", description);
-    if (!units.empty()) describe(dataset_.id(), "units", units);
+    describe(dataset_.id(), "description", description_);
+    if (!units_.empty()) describe(dataset_.id(), "units", units_);
 }
 
 void ColumnAppender::append(std::span<const int64_t> values) {
@@ -52,7 +55,12 @@ void ColumnAppender::append(const std::vector<std::string>& values) {
     write_full_chunks();
 }
 
-void ColumnAppender::finish() { write_held(held_integers_.size() + held_strings_.size()); }
+void ColumnAppender::finish() {
+    const std::size_t held = held_integers_.size() + held_strings_.size();
+    // Never written: one chunk of exactly the column's length (an empty column still needs a chunk size).
+    if (!dataset_.valid()) create_dataset(written_ == 0 && held > 0 && held < kChunkRows ? held : kChunkRows);
+    write_held(held);
+}
 
 void ColumnAppender::write_full_chunks() {
     const std::size_t held = held_integers_.size() + held_strings_.size();
@@ -77,6 +85,7 @@ void ColumnAppender::write_held(std::size_t count) {
 
 void ColumnAppender::extend_and_write(std::size_t count, hid_t memory_type, const void* data) {
     if (count == 0) return;
+    if (!dataset_.valid()) create_dataset(kChunkRows);
     const hsize_t new_size = written_ + count;
     checked_status(H5Dset_extent(dataset_.id(), &new_size), "H5Dset_extent");
     Handle file_space(H5Dget_space(dataset_.id()), H5Sclose, "H5Dget_space");

@@ -126,18 +126,25 @@ bool is_piece_set_name(const std::string& name) {
     return std::regex_match(name, pattern);
 }
 
+// The non-empty shards in /files order: by their first layer row (shards in
+// plan order hold consecutive digest ranges; sorted to be sure).
+std::vector<std::size_t> shards_in_row_order(const CensusPlan& plan, const std::unordered_map<std::string, int64_t>& row_of) {
+    std::vector<std::pair<int64_t, std::size_t>> order;
+    for (std::size_t s = 0; s < plan.shards.size(); ++s)
+        if (!plan.shards[s].digests.empty()) order.emplace_back(row_of.at(plan.shards[s].digests.front()), s);
+    std::sort(order.begin(), order.end());
+    std::vector<std::size_t> shards;
+    for (const auto& [first_row, s] : order) shards.push_back(s);
+    return shards;
+}
+
 }  // namespace
 
 std::size_t write_files_table(const h5::File& file, const CensusPlan& plan, const LayerPlan& layers,
                               const std::string& work_dir) {
     const auto row_of = layer_rows(layers);
     FilesColumns columns(file.create_group("files"));
-    // Shards in plan order hold consecutive digest ranges; sort by first row to be sure.
-    std::vector<std::pair<int64_t, std::size_t>> order;
-    for (std::size_t s = 0; s < plan.shards.size(); ++s)
-        if (!plan.shards[s].digests.empty()) order.emplace_back(row_of.at(plan.shards[s].digests.front()), s);
-    std::sort(order.begin(), order.end());
-    for (const auto& [first_row, s] : order) add_shard(columns, plan.shards[s], row_of, work_dir);
+    for (const std::size_t s : shards_in_row_order(plan, row_of)) add_shard(columns, plan.shards[s], row_of, work_dir);
     return columns.finish();
 }
 
@@ -160,24 +167,25 @@ std::vector<FilesPiece> write_files_pieces(const CensusPlan& plan, const LayerPl
                                            const std::string& work_dir, const std::string& out_path,
                                            const std::string& set, int rank, int ranks) {
     const auto row_of = layer_rows(layers);
+    const auto order = shards_in_row_order(plan, row_of);
+    // Rank r takes the r-th of `ranks` contiguous runs of shards (in row order),
+    // so its piece is one contiguous range of /files rows.
+    const std::size_t first = order.size() * static_cast<std::size_t>(rank) / static_cast<std::size_t>(ranks);
+    const std::size_t last = order.size() * static_cast<std::size_t>(rank + 1) / static_cast<std::size_t>(ranks);
+    if (first == last) return {};
     const fs::path directory = pieces_directory(out_path);
-    std::vector<FilesPiece> pieces;
-    for (std::size_t s = static_cast<std::size_t>(rank); s < plan.shards.size(); s += static_cast<std::size_t>(ranks)) {
-        const Shard& shard = plan.shards[s];
-        if (shard.digests.empty()) continue;
-        char name[32];
-        std::snprintf(name, sizeof name, "shard-%05lld.h5", static_cast<long long>(shard.id));
-        FilesPiece piece;
-        piece.file = (directory.filename() / set / name).string();
-        piece.first_layer_row = row_of.at(shard.digests.front());
-        h5::write_atomically((directory / set / name).string(), [&](const h5::File& file) {
-            FilesColumns columns(file.create_group("files"));
-            add_shard(columns, shard, row_of, work_dir);
-            piece.rows = columns.finish();
-        });
-        if (piece.rows > 0) pieces.push_back(std::move(piece));
-    }
-    return pieces;
+    char name[32];
+    std::snprintf(name, sizeof name, "part-%05d.h5", rank);
+    FilesPiece piece;
+    piece.file = (directory.filename() / set / name).string();
+    piece.first_layer_row = row_of.at(plan.shards[order[first]].digests.front());
+    h5::write_atomically((directory / set / name).string(), [&](const h5::File& file) {
+        FilesColumns columns(file.create_group("files"));
+        for (std::size_t i = first; i < last; ++i) add_shard(columns, plan.shards[order[i]], row_of, work_dir);
+        piece.rows = columns.finish();
+    });
+    if (piece.rows == 0) return {};
+    return {std::move(piece)};
 }
 
 std::size_t join_files_pieces(const h5::File& file, std::vector<FilesPiece> pieces) {

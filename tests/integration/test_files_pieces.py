@@ -8,14 +8,13 @@ import shutil
 import subprocess
 
 import h5py
-import numpy as np
 import pytest
 
 from census_checks import datasets
 from conftest import BIN, mpirun, run
 from results import MissingPieceError, open_results
 
-PIECE_NAME = re.compile(r"results\.files/merge-[0-9a-f]{16}/shard-\d{5}\.h5")
+PIECE_NAME = re.compile(r"results\.files/merge-[0-9a-f]{16}/part-\d{5}\.h5")
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +24,7 @@ def runs(corpus, tmp_path_factory):
         mpirun(ranks, "run", "--layout", corpus["dir"] / "layout", "--images", corpus["images"],
                "--out", work / "results.h5", "--work", work / "work", *extra)
         return work
-    # One layer per shard on more than one rank: many pieces, written by every rank.
+    # One layer per shard on more than one rank: many shards, one piece per rank.
     return {"copy": census("files-copy", 1, "--files-copy"),
             1: census("files-join1", 1, "--files"),
             2: census("files-join2", 2, "--files", "--shard-bytes", "1"),
@@ -61,9 +60,15 @@ def test_pieces_are_relative_and_cover_the_rows(runs, ranks):
     with h5py.File(runs[ranks] / "results.h5", "r") as f:
         assert sum(rows for _, rows in mapped) == len(f["files/layer"])
         assert f["files"].attrs["pieces"] == "results.files/" + sets.pop()
-    if ranks > 1:  # one layer per shard: a piece per layer with entries
-        layers = np.unique(datasets(runs[ranks] / "results.h5")["files/layer"])
-        assert len(mapped) == len(layers)
+    # One piece per rank, each a contiguous run of layers, in rank order.
+    assert [name.rsplit("/", 1)[1] for name, _ in mapped] == [f"part-{r:05d}.h5" for r in range(ranks)]
+    layer = datasets(runs[ranks] / "results.h5")["files/layer"]
+    first = 0
+    for name, rows in mapped:
+        with h5py.File(runs[ranks] / name, "r") as piece:
+            assert list(piece["files/layer"][:]) == list(layer[first:first + rows])
+            assert piece["files/layer"].chunks == (min(rows, 65536),)
+        first += rows
 
 
 def test_moved_with_its_pieces_the_file_reads_the_same(runs, tmp_path):

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <numeric>
+#include <hdf5.h>
 #include <unistd.h>
 
 #include "regcensus/h5/column_appender.hpp"
@@ -159,6 +160,48 @@ TEST(ColumnAppenderChunks, AppendsInAnySizesReadBackInOrder) {
         ASSERT_EQ(numbers[static_cast<std::size_t>(i)], i);
         ASSERT_EQ(strings[static_cast<std::size_t>(i)], std::to_string(i));
     }
+    fs::remove(path);
+}
+
+// The chunk length of dataset `name` in `path`.
+hsize_t chunk_rows(const fs::path& path, const char* name) {
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const hid_t dataset = H5Dopen2(file, name, H5P_DEFAULT);
+    const hid_t properties = H5Dget_create_plist(dataset);
+    hsize_t rows = 0;
+    H5Pget_chunk(properties, 1, &rows);
+    H5Pclose(properties);
+    H5Dclose(dataset);
+    H5Fclose(file);
+    return rows;
+}
+
+// HDF5 stores and deflates whole chunks: a column shorter than one chunk gets
+// one chunk of its own length, not 64 Ki rows mostly of fill values.
+TEST(ColumnAppenderChunks, AShortColumnIsOneChunkOfItsLength) {
+    const fs::path path = fs::temp_directory_path() / ("h5_appender_chunks_" + std::to_string(getpid()) + ".h5");
+    {
+        auto file = File::create(path.string());
+        {
+            ColumnAppender shorter(file, "short", ColumnAppender::Type::string, "short");
+            ColumnAppender longer(file, "long", ColumnAppender::Type::int64, "long");
+            ColumnAppender empty(file, "empty", ColumnAppender::Type::int64, "empty");
+            shorter.append(std::vector<std::string>(4999, "x"));
+            shorter.append(std::vector<std::string>{"y"});
+            longer.append(std::vector<int64_t>(70000, 7));
+            shorter.finish();
+            longer.finish();
+            empty.finish();
+        }
+        file.close();
+    }
+    EXPECT_EQ(chunk_rows(path, "short"), 5000u);
+    EXPECT_EQ(chunk_rows(path, "long"), 65536u);
+    EXPECT_EQ(chunk_rows(path, "empty"), 65536u);
+    const auto file = File::open_read(path.string());
+    EXPECT_EQ(file.read_strings("short").size(), 5000u);
+    EXPECT_EQ(file.read_int64("long").size(), 70000u);
+    EXPECT_TRUE(file.read_int64("empty").empty());
     fs::remove(path);
 }
 

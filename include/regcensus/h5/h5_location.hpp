@@ -42,6 +42,7 @@ public:
     Handle(const Handle&) = delete;
     Handle& operator=(const Handle&) = delete;
     hid_t id() const { return id_; }
+    bool valid() const { return id_ != H5I_INVALID_HID; }
     // Closes now and throws h5::Error if the close fails (the destructor stays
     // silent, for unwinding).
     void close(const char* what);

@@ -24,7 +24,7 @@
 
 namespace regcensus {
 
-// One shard's rows, as a piece file.
+// One rank's rows, as a piece file.
 struct FilesPiece {
     std::string file;        // relative to the results file's directory
     int64_t first_layer_row = 0;  // orders the pieces
@@ -42,8 +42,11 @@ std::string new_files_piece_set();
 // throws std::runtime_error "cannot create DIR: cause".
 void create_files_piece_set(const std::string& out_path, const std::string& set);
 
-// Writes a piece for every shard of the plan this rank takes (shards rank,
-// rank + ranks, ...) that holds rows; each piece is written atomically.
+// Writes this rank's piece: the rows of the rank-th of `ranks` contiguous runs
+// of the plan's shards (in /files order), as PIECES/SET/part-<rank, 5 digits>.h5,
+// written atomically; none when the run holds no rows. One piece per rank, not
+// per shard: a census of thousands of shards in per-shard pieces took longer to
+// write and 30 times longer to read than a copy (docs/union-view.md, "/files").
 // Throws std::runtime_error "cannot write PATH: cause".
 std::vector<FilesPiece> write_files_pieces(const CensusPlan& plan, const LayerPlan& layers,
                                            const std::string& work_dir, const std::string& out_path,
