@@ -15,7 +15,12 @@ packages=(
   debootstrap libmagic-dev file
   bc
   slurm-wlm munge
+  slurmdbd mariadb-server
 )
+# slurmdbd and mariadb-server: real accounting for the Slurm tests. Their test
+# fixture runs its own mariadbd (own datadir and unix socket, no networking) and
+# its own slurmdbd (own config and port), so a system MariaDB or slurmdbd that the
+# packages' postinst may start (where services can start) does not interfere.
 
 missing=()
 for p in "${packages[@]}"; do

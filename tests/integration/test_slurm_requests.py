@@ -1,14 +1,18 @@
 """What the batch scripts request from Slurm and pass on (docs/slurm.md), on the real
-daemons of slurm_cluster.py, with a stub in place of regcensus that records its
-arguments (the census itself is test_slurm.py's):
+daemons of slurm_cluster.py with accounting (mariadbd + slurmdbd, account and QoS
+"census" for root, associations and QoS enforced), with a stub in place of
+regcensus that records its arguments (the census itself is test_slurm.py's):
 
 - regcensus.sbatch requests a time limit, CPUs per task and memory per CPU, and
   ties --concurrency and --memory-per-rank to them (the job file or command
   line wins); after REGCENSUS_MAX_REQUEUES requeues it stops requeueing.
-- regcensus-array.sbatch passes the driver's partition, account and time limit
-  on to the array tasks and the merge job (scontrol show job; the QoS too, but
-  this cluster has no accounting to keep one), with the
-  CPUs and memory of its knobs, tied to the same options.
+- regcensus-array.sbatch passes the driver's partition, account, QoS and time
+  limit on to the array tasks and the merge job (scontrol show job, and sacct:
+  what slurmdbd recorded), with the CPUs and memory of its knobs, tied to the
+  same options; a driver given none of them gets Slurm's defaults (partition
+  "test", account "root", QoS "normal") and so do its children. (Without
+  accounting a job's QoS is "(null)", which the script leaves out: the array
+  test of test_slurm.py runs on such a cluster.)
 - jobs/dockerhub-latest.cfg's shard size fits in the signal lead at the rate
   docs/slurm.md states.
 """
@@ -45,10 +49,10 @@ exit 0
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    why_not = slurm_cluster.available()
+    why_not = slurm_cluster.available(accounting=True)
     if why_not is not None:
         pytest.skip(why_not)
-    c = slurm_cluster.SlurmCluster(tmp_path_factory.mktemp("slurm"))
+    c = slurm_cluster.SlurmCluster(tmp_path_factory.mktemp("slurm"), accounting=True)
     yield c
     c.stop()
 
@@ -114,31 +118,72 @@ def test_requeues_stop_at_the_configured_count(cluster, stub, tmp_path):
     assert fields["Restarts"] == "0" and fields["ExitCode"] == "75:0", fields
 
 
-def test_array_passes_the_drivers_options_on(cluster, stub, tmp_path):
+def run_array(cluster, env, tmp_path, options):
+    """Submits regcensus-array.sbatch with sbatch `options` (the stub plans 2 shards), waits
+    for the driver, the array and the merge job; returns their job ids and scontrol fields."""
     jobfile = tmp_path / "array.cfg"
     jobfile.write_text(f"registry = http://127.0.0.1:9\nout = {tmp_path / 'results.h5'}\nwork = {tmp_path / 'work'}\n")
-    knobs = dict(stub, REGCENSUS_TASK_CPUS="2", REGCENSUS_TASK_MEM_PER_CPU="3G", REGCENSUS_MERGE_TIME="7")
-    # No QoS: without accounting (slurmdbd) Slurm keeps none ("(null)"), so its pass-on is not checked here.
-    driver = cluster.sbatch(["-p", "other", "-A", "census", "-t", "20", ARRAY, jobfile], cwd=tmp_path, env=knobs)
+    driver = cluster.sbatch([*options, ARRAY, jobfile], cwd=tmp_path, env=env)
     assert cluster.wait(driver) == {driver: "COMPLETED"}
     driver_out = (tmp_path / f"regcensus-plan-{driver}.out").read_text()
     ids = dict(re.findall(r"^(array_job|merge_job) (\S+)$", driver_out, re.M))
-    merge = ids["merge_job"]
+    array, merge = ids["array_job"], ids["merge_job"]
+    assert cluster.wait(array) == {f"{array}_0": "COMPLETED", f"{array}_1": "COMPLETED"}, driver_out
     assert cluster.wait(merge) == {merge: "COMPLETED"}, driver_out
-    tasks = job_fields(cluster, ids["array_job"])
+    [driver_fields] = job_fields(cluster, driver)
+    tasks = job_fields(cluster, array)
     assert len(tasks) == 2, tasks
-    for task in tasks:
-        assert (task["Partition"], task["Account"], task["TimeLimit"]) == ("other", "census", "00:20:00"), task
-        assert (task["NumCPUs"], task["MinMemoryCPU"]) == ("2", "3G"), task
     [merge_fields] = job_fields(cluster, merge)
-    assert (merge_fields["Partition"], merge_fields["Account"]) == ("other", "census"), merge_fields
-    assert (merge_fields["TimeLimit"], merge_fields["MinMemoryCPU"]) == ("00:07:00", "8G"), merge_fields
+    return jobfile, {"driver": driver, "array": array, "merge": merge}, driver_fields, tasks, merge_fields
+
+
+PLACEMENT = ("Partition", "Account", "QOS")
+
+
+def placement(fields):
+    return tuple(fields[key] for key in PLACEMENT)
+
+
+def accounted_placement(cluster, ids):
+    """(partition, account, QoS) of the driver, each array task and the merge job as slurmdbd
+    recorded them (sacct)."""
+    jobs = [ids["driver"], f"{ids['array']}_0", f"{ids['array']}_1", ids["merge"]]
+    return {job: placement(fields) for job, fields in cluster.accounted(jobs, list(PLACEMENT)).items()}
+
+
+def test_array_passes_the_drivers_options_on(cluster, stub, tmp_path):
+    knobs = dict(stub, REGCENSUS_TASK_CPUS="2", REGCENSUS_TASK_MEM_PER_CPU="3G", REGCENSUS_MERGE_TIME="7")
+    jobfile, ids, driver, tasks, merge = run_array(
+        cluster, knobs, tmp_path, ["-p", "other", "-A", slurm_cluster.ACCOUNT, "-q", slurm_cluster.QOS, "-t", "20"])
+    given = ("other", "census", "census")
+    assert (placement(driver), driver["TimeLimit"]) == (given, "00:20:00"), driver
+    for task in tasks:
+        assert (placement(task), task["TimeLimit"]) == (given, "00:20:00"), task
+        assert (task["NumCPUs"], task["MinMemoryCPU"]) == ("2", "3G"), task
+    assert placement(merge) == given, merge
+    assert (merge["TimeLimit"], merge["MinMemoryCPU"]) == ("00:07:00", "8G"), merge
+    assert set(accounted_placement(cluster, ids).values()) == {given}
     lines = stub_lines(stub)
     runs = sorted(line.split(" args: ", 1)[1] for line in lines if " args: run " in line)
     assert runs == [f"run --config {jobfile} --concurrency 2 --memory-per-rank {3 * GiB} --shards {shard}"
                     for shard in (0, 1)], lines
     merges = [line.split(" args: ", 1)[1] for line in lines if " args: merge " in line]
     assert merges == [f"merge --work {tmp_path / 'work'} --out {tmp_path / 'results.h5'} --memory-per-rank {4 * GiB}"]
+
+
+def test_array_children_get_the_drivers_defaults(cluster, stub, tmp_path):
+    """A driver given no partition, account or QoS runs with Slurm's defaults (the default
+    partition, root's default account, its association's default QoS "normal"); its children
+    get the same, and the census runs."""
+    _, ids, driver, tasks, merge = run_array(cluster, stub, tmp_path, [])
+    defaults = ("test", "root", "normal")
+    assert (placement(driver), driver["TimeLimit"]) == (defaults, "12:00:00"), driver
+    for task in tasks:
+        assert (placement(task), task["TimeLimit"]) == (defaults, "12:00:00"), task
+    assert (placement(merge), merge["TimeLimit"]) == (defaults, "12:00:00"), merge
+    assert set(accounted_placement(cluster, ids).values()) == {defaults}
+    runs = [line for line in stub_lines(stub) if " args: run " in line or " args: merge " in line]
+    assert len(runs) == 3, runs
 
 
 def test_dockerhub_shard_fits_in_the_signal_lead():
