@@ -17,11 +17,7 @@
 # run's total minus that line's seconds. Corpora are cached in $WORK (default
 # /tmp/union-bench) so a rerun only censuses.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-build=${1:-$here/../build}
-bin=$build/regcensus
-[[ -x $bin ]] || { echo "build regcensus first" >&2; exit 1; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+source "$(dirname "$0")/bench-common.sh"
 work=${WORK:-/tmp/union-bench}
 sizes=${SIZES:-500 2000 8000}
 scale=${SCALE:-0.25}
