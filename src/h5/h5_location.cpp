@@ -259,23 +259,30 @@ std::vector<char> Location::read_bytes(const std::string& name) const {
     return bytes;
 }
 
-std::vector<char> Location::read_bytes_range(const std::string& name, std::size_t start, std::size_t count) const {
-    Handle dataset(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose, "H5Dopen2");
-    Handle space(H5Dget_space(dataset.id()), H5Sclose, "H5Dget_space");
-    const auto length = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id()));
+namespace {
+
+// Elements [start, start + count) of the 1-D dataset `name`: the dataset, the
+// file space with that range selected and the matching memory space. Every
+// ranged read goes through here, so each checks its range the same way.
+struct RangeSelection {
+    Handle dataset, file_space, memory_space;
+};
+
+RangeSelection select_range(hid_t location, const std::string& name, std::size_t start, std::size_t count) {
+    RangeSelection selection;
+    selection.dataset = Handle(H5Dopen2(location, name.c_str(), H5P_DEFAULT), H5Dclose, "H5Dopen2");
+    selection.file_space = Handle(H5Dget_space(selection.dataset.id()), H5Sclose, "H5Dget_space");
+    const auto length = static_cast<std::size_t>(H5Sget_simple_extent_npoints(selection.file_space.id()));
     if (start > length || count > length - start)
         throw std::out_of_range("h5: " + name + " has no elements [" + std::to_string(start) + ", " +
                                 std::to_string(start + count) + ")");
-    std::vector<char> bytes(count);
-    if (count == 0) return bytes;
     const hsize_t first = start, n = count;
-    check_status(H5Sselect_hyperslab(space.id(), H5S_SELECT_SET, &first, nullptr, &n, nullptr), "H5Sselect_hyperslab");
-    Handle memory(H5Screate_simple(1, &n, nullptr), H5Sclose, "H5Screate_simple");
-    check_status(H5Dread(dataset.id(), H5T_NATIVE_UCHAR, memory.id(), space.id(), H5P_DEFAULT, bytes.data()), "H5Dread");
-    return bytes;
+    if (count > 0)
+        check_status(H5Sselect_hyperslab(selection.file_space.id(), H5S_SELECT_SET, &first, nullptr, &n, nullptr),
+                     "H5Sselect_hyperslab");
+    selection.memory_space = Handle(H5Screate_simple(1, &n, nullptr), H5Sclose, "H5Screate_simple");
+    return selection;
 }
-
-namespace {
 
 // A whole numeric dataset, converted by HDF5 to `memory_type` (the C type of T).
 template <typename T>
@@ -288,10 +295,39 @@ std::vector<T> read_numbers(hid_t location, const std::string& name, hid_t memor
     return values;
 }
 
+// Strings as read into `pointers` by `read`, which HDF5 allocated and is given back.
+std::vector<std::string> take_strings(std::vector<char*>& pointers, hid_t type, hid_t space) {
+    std::vector<std::string> values;
+    values.reserve(pointers.size());
+    for (char* p : pointers) values.emplace_back(p ? p : "");
+    H5Dvlen_reclaim(type, space, H5P_DEFAULT, pointers.data());
+    return values;
+}
+
 }  // namespace
+
+std::vector<char> Location::read_bytes_range(const std::string& name, std::size_t start, std::size_t count) const {
+    const auto selection = select_range(id(), name, start, count);
+    std::vector<char> bytes(count);
+    if (count > 0)
+        check_status(H5Dread(selection.dataset.id(), H5T_NATIVE_UCHAR, selection.memory_space.id(),
+                             selection.file_space.id(), H5P_DEFAULT, bytes.data()),
+                     "H5Dread");
+    return bytes;
+}
 
 std::vector<int64_t> Location::read_int64(const std::string& name) const {
     return read_numbers<int64_t>(id(), name, H5T_NATIVE_INT64);
+}
+
+std::vector<int64_t> Location::read_int64_range(const std::string& name, std::size_t start, std::size_t count) const {
+    const auto selection = select_range(id(), name, start, count);
+    std::vector<int64_t> values(count);
+    if (count > 0)
+        check_status(H5Dread(selection.dataset.id(), H5T_NATIVE_INT64, selection.memory_space.id(),
+                             selection.file_space.id(), H5P_DEFAULT, values.data()),
+                     "H5Dread");
+    return values;
 }
 
 std::vector<double> Location::read_float64(const std::string& name) const {
@@ -303,30 +339,25 @@ std::vector<std::string> Location::read_strings(const std::string& name) const {
     Handle space(H5Dget_space(dataset.id()), H5Sclose, "H5Dget_space");
     auto type = utf8_string_type();
     std::vector<char*> pointers(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id())), nullptr);
-    std::vector<std::string> values;
-    if (pointers.empty()) return values;
+    if (pointers.empty()) return {};
     check_status(H5Dread(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), "H5Dread");
-    values.reserve(pointers.size());
-    for (char* p : pointers) values.emplace_back(p ? p : "");
-    H5Dvlen_reclaim(type.id(), space.id(), H5P_DEFAULT, pointers.data());
-    return values;
+    return take_strings(pointers, type.id(), space.id());
+}
+
+std::vector<std::string> Location::read_strings_range(const std::string& name, std::size_t start,
+                                                      std::size_t count) const {
+    const auto selection = select_range(id(), name, start, count);
+    if (count == 0) return {};
+    auto type = utf8_string_type();
+    std::vector<char*> pointers(count, nullptr);
+    check_status(H5Dread(selection.dataset.id(), type.id(), selection.memory_space.id(), selection.file_space.id(),
+                         H5P_DEFAULT, pointers.data()),
+                 "H5Dread");
+    return take_strings(pointers, type.id(), selection.memory_space.id());
 }
 
 std::string Location::read_string_at(const std::string& name, std::size_t index) const {
-    Handle dataset(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose, "H5Dopen2");
-    Handle space(H5Dget_space(dataset.id()), H5Sclose, "H5Dget_space");
-    if (index >= static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id())))
-        throw std::out_of_range("h5: " + name + " has no element " + std::to_string(index));
-    const hsize_t start = index, count = 1;
-    check_status(H5Sselect_hyperslab(space.id(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
-                 "H5Sselect_hyperslab");
-    Handle memory(H5Screate_simple(1, &count, nullptr), H5Sclose, "H5Screate_simple");
-    auto type = utf8_string_type();
-    char* pointer = nullptr;
-    check_status(H5Dread(dataset.id(), type.id(), memory.id(), space.id(), H5P_DEFAULT, &pointer), "H5Dread");
-    std::string value(pointer ? pointer : "");
-    H5Dvlen_reclaim(type.id(), memory.id(), H5P_DEFAULT, &pointer);
-    return value;
+    return read_strings_range(name, index, 1).front();
 }
 
 void Location::set_attribute(const std::string& name, std::string_view value) const {

@@ -30,15 +30,45 @@ uint64_t hex64(const std::string& hex, std::size_t at) {
     return hex.size() >= at + 16 ? std::stoull(hex.substr(at, 16), nullptr, 16) : 0;
 }
 
+// The first row of the sorted column files/layer holding a value >= `value`:
+// a binary search reading one element a step, so a census of billions of rows
+// is never read whole for one image.
+std::size_t first_row_at_least(const h5::Location& files, std::size_t rows, int64_t value) {
+    std::size_t low = 0, high = rows;
+    while (low < high) {
+        const std::size_t middle = low + (high - low) / 2;
+        if (files.read_int64_range("layer", middle, 1).front() < value)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
+}
+
+// The entries of layer row `layer_row`, read from its range of /files only.
+std::vector<EntryRecord> layer_entries(const h5::Location& files, std::size_t rows, int64_t layer_row) {
+    const std::size_t first = first_row_at_least(files, rows, layer_row);
+    const std::size_t count = first_row_at_least(files, rows, layer_row + 1) - first;
+    const auto path = files.read_strings_range("path", first, count);
+    const auto kind = files.read_strings_range("kind", first, count);
+    const auto size = files.read_int64_range("size", first, count);
+    const auto content = files.read_strings_range("content", first, count);
+    std::vector<EntryRecord> entries(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        entries[i].path = path[i];
+        entries[i].kind = kind_of(kind[i]);
+        entries[i].size = size[i];
+        entries[i].hash_high = hex64(content[i], 0);
+        entries[i].hash_low = hex64(content[i], 16);
+    }
+    return entries;
+}
+
 // Replays the image from /files, noting every regular file its layers hide or
 // delete and the copies left in its final view.
 std::vector<WastedFile> wasted_files(const h5::File& file, const std::vector<int64_t>& layer_rows) {
     const auto files = file.open_group("files");
-    const auto layer = files.read_int64("layer");
-    const auto path = files.read_strings("path");
-    const auto kind = files.read_strings("kind");
-    const auto size = files.read_int64("size");
-    const auto content = files.read_strings("content");
+    const std::size_t rows = files.dataset_length("layer");
     std::vector<WastedFile> wasted;
     UnionView view;
     std::size_t position = 0;
@@ -47,20 +77,7 @@ std::vector<WastedFile> wasted_files(const h5::File& file, const std::vector<int
                           (removed.deleted ? "deleted by layer " : "overwritten by layer ") + std::to_string(position),
                           position});
     };
-    for (; position < layer_rows.size(); ++position) {
-        const auto first = std::lower_bound(layer.begin(), layer.end(), layer_rows[position]) - layer.begin();
-        const auto last = std::upper_bound(layer.begin(), layer.end(), layer_rows[position]) - layer.begin();
-        std::vector<EntryRecord> entries;
-        for (auto row = static_cast<std::size_t>(first); row < static_cast<std::size_t>(last); ++row) {
-            EntryRecord& e = entries.emplace_back();
-            e.path = path[row];
-            e.kind = kind_of(kind[row]);
-            e.size = size[row];
-            e.hash_high = hex64(content[row], 0);
-            e.hash_low = hex64(content[row], 16);
-        }
-        view.apply(entries);
-    }
+    for (; position < layer_rows.size(); ++position) view.apply(layer_entries(files, rows, layer_rows[position]));
     // Copies in the final view: every file after the first (in path order) of a content.
     std::map<std::pair<uint64_t, uint64_t>, int> seen;
     view.for_each_file([&](const std::string& p, int64_t s, uint64_t high, uint64_t low) {

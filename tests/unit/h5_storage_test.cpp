@@ -69,6 +69,14 @@ TEST_F(H5Storage, LargeDatasetsAreChunkedAndCompressedSmallOnesContiguous) {
     EXPECT_EQ(file.read_int64("matrix"), matrix);
     EXPECT_EQ(file.read_strings("strings"), strings);
     EXPECT_EQ(file.read_string_at("strings", 4321), strings[4321]);
+    // Ranges read only their elements, across chunk boundaries; past the end is refused.
+    EXPECT_EQ(file.read_strings_range("strings", 4320, 3),
+              (std::vector<std::string>{strings[4320], strings[4321], strings[4322]}));
+    EXPECT_EQ(file.read_int64_range("large", 32760, 10),
+              std::vector<int64_t>(large.begin() + 32760, large.begin() + 32770));
+    EXPECT_TRUE(file.read_int64_range("large", large.size(), 0).empty());
+    EXPECT_THROW(file.read_int64_range("large", large.size() - 1, 2), std::out_of_range);
+    EXPECT_THROW(file.read_strings_range("strings", strings.size(), 1), std::out_of_range);
 
     const std::vector<H5Z_filter_t> shuffle_deflate = {H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE};
     const auto l = storage_of(file, "large");

@@ -83,6 +83,9 @@ public:
                             std::span<const int64_t> values, std::string_view description,
                             std::string_view units = {}, const DimensionLabels& labels = {}) const;
     std::vector<int64_t> read_int64(const std::string& name) const;
+    // Elements [start, start + count) of a 1-D dataset, without reading the
+    // others (std::out_of_range past its end); also for strings below.
+    std::vector<int64_t> read_int64_range(const std::string& name, std::size_t start, std::size_t count) const;
     std::vector<double> read_float64(const std::string& name) const;
     // Opaque bytes (uint8), for the work directory's internal records.
     void write_bytes(const std::string& name, std::span<const char> bytes, std::string_view description) const;
@@ -90,6 +93,7 @@ public:
     // Elements [start, start + count) of a 1-D uint8 dataset, without reading the others.
     std::vector<char> read_bytes_range(const std::string& name, std::size_t start, std::size_t count) const;
     std::vector<std::string> read_strings(const std::string& name) const;
+    std::vector<std::string> read_strings_range(const std::string& name, std::size_t start, std::size_t count) const;
     // Element `index` of a 1-D string dataset, without reading the others.
     std::string read_string_at(const std::string& name, std::size_t index) const;
 
