@@ -295,6 +295,19 @@ std::vector<T> read_numbers(hid_t location, const std::string& name, hid_t memor
     return values;
 }
 
+// Elements [start, start + count) of a numeric dataset, as T (`memory_type`).
+template <typename T>
+std::vector<T> read_numbers_range(hid_t location, const std::string& name, std::size_t start, std::size_t count,
+                                  hid_t memory_type) {
+    const auto selection = select_range(location, name, start, count);
+    std::vector<T> values(count);
+    if (count > 0)
+        check_status(H5Dread(selection.dataset.id(), memory_type, selection.memory_space.id(),
+                             selection.file_space.id(), H5P_DEFAULT, values.data()),
+                     "H5Dread");
+    return values;
+}
+
 // Strings as read into `pointers` by `read`, which HDF5 allocated and is given back.
 std::vector<std::string> take_strings(std::vector<char*>& pointers, hid_t type, hid_t space) {
     std::vector<std::string> values;
@@ -307,13 +320,7 @@ std::vector<std::string> take_strings(std::vector<char*>& pointers, hid_t type, 
 }  // namespace
 
 std::vector<char> Location::read_bytes_range(const std::string& name, std::size_t start, std::size_t count) const {
-    const auto selection = select_range(id(), name, start, count);
-    std::vector<char> bytes(count);
-    if (count > 0)
-        check_status(H5Dread(selection.dataset.id(), H5T_NATIVE_UCHAR, selection.memory_space.id(),
-                             selection.file_space.id(), H5P_DEFAULT, bytes.data()),
-                     "H5Dread");
-    return bytes;
+    return read_numbers_range<char>(id(), name, start, count, H5T_NATIVE_UCHAR);
 }
 
 std::vector<int64_t> Location::read_int64(const std::string& name) const {
@@ -321,13 +328,7 @@ std::vector<int64_t> Location::read_int64(const std::string& name) const {
 }
 
 std::vector<int64_t> Location::read_int64_range(const std::string& name, std::size_t start, std::size_t count) const {
-    const auto selection = select_range(id(), name, start, count);
-    std::vector<int64_t> values(count);
-    if (count > 0)
-        check_status(H5Dread(selection.dataset.id(), H5T_NATIVE_INT64, selection.memory_space.id(),
-                             selection.file_space.id(), H5P_DEFAULT, values.data()),
-                     "H5Dread");
-    return values;
+    return read_numbers_range<int64_t>(id(), name, start, count, H5T_NATIVE_INT64);
 }
 
 std::vector<double> Location::read_float64(const std::string& name) const {
