@@ -2,7 +2,6 @@
 // Docker Hub (official images, namespaces, search fan-out), in the format
 // `regcensus run` reads, with popularity columns.
 #include <boost/program_options.hpp>
-#include "regcensus/util/log.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -22,6 +21,7 @@
 #include "regcensus/registry/registry_shared.hpp"
 #include "regcensus/registry/registry_url.hpp"
 #include "regcensus/plan/storage_image_list.hpp"
+#include "regcensus/util/log.hpp"
 
 namespace po = boost::program_options;
 

@@ -1,7 +1,6 @@
 // fetch: images from a registry into an OCI image layout, the dataset kept
 // verbatim and verified (under mpirun the ranks split the image list).
 #include <boost/program_options.hpp>
-#include "regcensus/util/log.hpp"
 
 #include <cstdio>
 
@@ -15,6 +14,7 @@
 #include "regcensus/registry/oci_layout_writer.hpp"
 #include "regcensus/registry/registry_client.hpp"
 #include "regcensus/registry/registry_shared.hpp"
+#include "regcensus/util/log.hpp"
 
 namespace regcensus::cli {
 

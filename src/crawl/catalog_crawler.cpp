@@ -1,5 +1,4 @@
 #include "regcensus/crawl/catalog_crawler.hpp"
-#include "regcensus/util/log.hpp"
 
 #include <atomic>
 #include <cstdio>
@@ -15,6 +14,7 @@
 #include "regcensus/registry/registry_shared.hpp"
 #include "regcensus/registry/repository_name.hpp"
 #include "regcensus/util/data_error.hpp"
+#include "regcensus/util/log.hpp"
 
 namespace regcensus::crawl {
 namespace {

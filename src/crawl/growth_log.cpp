@@ -1,10 +1,11 @@
 #include "regcensus/crawl/growth_log.hpp"
-#include "regcensus/util/log.hpp"
 
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <stdexcept>
+
+#include "regcensus/util/log.hpp"
 
 namespace regcensus::crawl {
 

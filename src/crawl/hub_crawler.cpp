@@ -1,5 +1,4 @@
 #include "regcensus/crawl/hub_crawler.hpp"
-#include "regcensus/util/log.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -14,6 +13,7 @@
 #include "task_pool.hpp"
 #include "regcensus/registry/curl_handles.hpp"
 #include "regcensus/registry/request_pacer.hpp"
+#include "regcensus/util/log.hpp"
 
 namespace regcensus::crawl {
 namespace {

@@ -1,7 +1,8 @@
 #include "invalid_names.hpp"
-#include "regcensus/util/log.hpp"
 
 #include <cstdio>
+
+#include "regcensus/util/log.hpp"
 
 namespace regcensus::crawl {
 

@@ -58,7 +58,7 @@ void ColumnAppender::append(const std::vector<std::string>& values) {
 void ColumnAppender::finish() {
     const std::size_t held = held_integers_.size() + held_strings_.size();
     // Never written: one chunk of exactly the column's length (an empty column still needs a chunk size).
-    if (!dataset_.valid()) create_dataset(written_ == 0 && held > 0 && held < kChunkRows ? held : kChunkRows);
+    if (!dataset_.valid()) create_dataset(held > 0 && held < kChunkRows ? held : kChunkRows);
     write_held(held);
 }
 

@@ -172,11 +172,11 @@ PieceSet write_pieces(const CensusPlan& plan, const LayerPlan& layers, const Mer
     name = comm.broadcast(std::move(name));
     set.name.assign(name.begin(), name.end());
     ByteWriter mine;
-    for (const auto& piece : write_files_pieces(plan, layers, options.work_dir, options.out_path, set.name,
-                                                comm.rank(), comm.size())) {
-        mine.put_string(piece.file);
-        mine.put<int64_t>(piece.first_layer_row);
-        mine.put<uint64_t>(piece.rows);
+    if (const auto piece = write_files_piece(plan, layers, options.work_dir, options.out_path, set.name, comm.rank(),
+                                             comm.size())) {
+        mine.put_string(piece->file);
+        mine.put<int64_t>(piece->first_layer_row);
+        mine.put<uint64_t>(piece->rows);
     }
     for (const auto& bytes : comm.gather(mine.bytes())) {
         ByteReader in(bytes);

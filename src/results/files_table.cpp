@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <regex>
 #include <stdexcept>
@@ -163,7 +164,7 @@ void create_files_piece_set(const std::string& out_path, const std::string& set)
     if (error) throw std::runtime_error("cannot create " + directory.string() + ": " + error.message());
 }
 
-std::vector<FilesPiece> write_files_pieces(const CensusPlan& plan, const LayerPlan& layers,
+std::optional<FilesPiece> write_files_piece(const CensusPlan& plan, const LayerPlan& layers,
                                            const std::string& work_dir, const std::string& out_path,
                                            const std::string& set, int rank, int ranks) {
     const auto row_of = layer_rows(layers);
@@ -172,7 +173,7 @@ std::vector<FilesPiece> write_files_pieces(const CensusPlan& plan, const LayerPl
     // so its piece is one contiguous range of /files rows.
     const std::size_t first = order.size() * static_cast<std::size_t>(rank) / static_cast<std::size_t>(ranks);
     const std::size_t last = order.size() * static_cast<std::size_t>(rank + 1) / static_cast<std::size_t>(ranks);
-    if (first == last) return {};
+    if (first == last) return std::nullopt;
     const fs::path directory = pieces_directory(out_path);
     char name[32];
     std::snprintf(name, sizeof name, "part-%05d.h5", rank);
@@ -184,8 +185,8 @@ std::vector<FilesPiece> write_files_pieces(const CensusPlan& plan, const LayerPl
         for (std::size_t i = first; i < last; ++i) add_shard(columns, plan.shards[order[i]], row_of, work_dir);
         piece.rows = columns.finish();
     });
-    if (piece.rows == 0) return {};
-    return {std::move(piece)};
+    if (piece.rows == 0) return std::nullopt;
+    return piece;
 }
 
 std::size_t join_files_pieces(const h5::File& file, std::vector<FilesPiece> pieces) {

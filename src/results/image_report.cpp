@@ -30,11 +30,11 @@ uint64_t hex64(const std::string& hex, std::size_t at) {
     return hex.size() >= at + 16 ? std::stoull(hex.substr(at, 16), nullptr, 16) : 0;
 }
 
-// The first row of the sorted column files/layer holding a value >= `value`:
-// a binary search reading one element a step, so a census of billions of rows
-// is never read whole for one image.
-std::size_t first_row_at_least(const h5::Location& files, std::size_t rows, int64_t value) {
-    std::size_t low = 0, high = rows;
+// The first row in [low, rows) of the sorted column files/layer holding a
+// value >= `value`: a binary search reading one element a step, so a census of
+// billions of rows is never read whole for one image.
+std::size_t first_row_at_least(const h5::Location& files, std::size_t low, std::size_t rows, int64_t value) {
+    std::size_t high = rows;
     while (low < high) {
         const std::size_t middle = low + (high - low) / 2;
         if (files.read_int64_range("layer", middle, 1).front() < value)
@@ -47,8 +47,8 @@ std::size_t first_row_at_least(const h5::Location& files, std::size_t rows, int6
 
 // The entries of layer row `layer_row`, read from its range of /files only.
 std::vector<EntryRecord> layer_entries(const h5::Location& files, std::size_t rows, int64_t layer_row) {
-    const std::size_t first = first_row_at_least(files, rows, layer_row);
-    const std::size_t count = first_row_at_least(files, rows, layer_row + 1) - first;
+    const std::size_t first = first_row_at_least(files, 0, rows, layer_row);
+    const std::size_t count = first_row_at_least(files, first, rows, layer_row + 1) - first;
     const auto path = files.read_strings_range("path", first, count);
     const auto kind = files.read_strings_range("kind", first, count);
     const auto size = files.read_int64_range("size", first, count);

@@ -16,6 +16,7 @@
 // until the new one is in place; the older sets are removed after that.
 // `--files-copy` writes the rows into results.h5 itself instead.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,9 +49,9 @@ void create_files_piece_set(const std::string& out_path, const std::string& set)
 // per shard: a census of thousands of shards in per-shard pieces took longer to
 // write and 30 times longer to read than a copy (docs/union-view.md, "/files").
 // Throws std::runtime_error "cannot write PATH: cause".
-std::vector<FilesPiece> write_files_pieces(const CensusPlan& plan, const LayerPlan& layers,
-                                           const std::string& work_dir, const std::string& out_path,
-                                           const std::string& set, int rank, int ranks);
+std::optional<FilesPiece> write_files_piece(const CensusPlan& plan, const LayerPlan& layers,
+                                          const std::string& work_dir, const std::string& out_path,
+                                          const std::string& set, int rank, int ranks);
 
 // Writes the /files group into `file` as virtual datasets over `pieces` (all
 // ranks' pieces, in any order); returns the number of rows.
