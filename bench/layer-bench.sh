@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# The layer benchmark: the same inputs for every contender, run one after
-# another on one core (taskset -c 0), best of REPEAT runs each.
+# The layer benchmark: the same inputs for every contender, on one core
+# (taskset -c 0), best of REPEAT rounds (each round runs every contender once).
 #   bench/layer-bench.sh [build-dir=build]        (REPEAT=3 by default)
 # Inputs (built once, cached in ${XDG_CACHE_HOME:-$HOME/.cache}/regcensus/bench):
 #   rootfs  the Debian bookworm minbase root filesystem (tests/libmagic/build-minbase-rootfs.sh), gzip -6
 #   small   50,000 small files (bench/layer_make_small_files.py), gzip -6
 # Contenders:
 #   regcensus  regcensus analyze-layer --expect-digest (full analysis + SHA-256)
-#   regcensus 2 cores  the same on taskset -c 0,1: the blob's SHA-256 runs on the
-#              second core, overlapping the inflate (LayerLimits::hash_blob_in_background)
+#   regcensus 2 cores  the same on taskset -c 0,1: the inflate gets a thread of
+#              its own, the blob's read and SHA-256 another, beside the tar walk
+#              (LayerLimits::use_spare_core)
 #   gzip -dc   gzip -dc > /dev/null
 #   igzip -dc  igzip -dc > /dev/null (ISA-L's command-line tool, Debian isal)
 #   study      the study's method: extract to tmpfs (/dev/shm), walk, SHA-256
@@ -49,18 +50,22 @@ study() {  # the study's method on one layer
 export -f study
 export shm
 
-# Best of $repeat wall-clock runs of a command, in seconds.
-best_of() {
-  local best="" start end t
-  for ((i = 0; i < repeat; i++)); do
-    start=$(date +%s.%N)
-    "$@" >/dev/null
-    end=$(date +%s.%N)
-    t=$(echo "$end - $start" | bc -l)
-    if [[ -z "$best" ]] || (($(echo "$t < $best" | bc -l))); then best=$t; fi
-  done
-  printf '%.3f' "$best"
+# Wall-clock seconds of one run of a command.
+time_once() {
+  local start end
+  start=$(date +%s.%N)
+  "$@" >/dev/null
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc -l
 }
+
+# The contenders, on the layer in $blob and $digest.
+c_regcensus() { "${one_core[@]}" "$bin" analyze-layer --expect-digest "$digest" "$blob"; }
+c_regcensus2() { taskset -c 0,1 "$bin" analyze-layer --expect-digest "$digest" "$blob"; }
+c_gzip() { "${one_core[@]}" sh -c 'gzip -dc "$0" >/dev/null' "$blob"; }
+c_igzip() { "${one_core[@]}" sh -c 'igzip -dc "$0" >/dev/null' "$blob"; }
+c_study() { "${one_core[@]}" bash -c 'study "$0"' "$blob"; }
+contenders=(regcensus regcensus2 gzip igzip study)
 
 for input in rootfs small; do
   blob="$cache/$input.tar.gz"
@@ -69,12 +74,17 @@ for input in rootfs small; do
   grep -q '"status":"ok"' <<<"$check" || { echo "layer-bench: analyze-layer failed: $check" >&2; exit 1; }
   files=$(sed -E 's/.*"file_count":([0-9]+).*/\1/' <<<"$check")
   unc=$(sed -E 's/.*"uncompressed_bytes":([0-9]+).*/\1/' <<<"$check")
-  t_regcensus=$(best_of "${one_core[@]}" "$bin" analyze-layer --expect-digest "$digest" "$blob")
-  t_regcensus2=$(best_of taskset -c 0,1 "$bin" analyze-layer --expect-digest "$digest" "$blob")
-  t_gzip=$(best_of "${one_core[@]}" sh -c 'gzip -dc "$0" >/dev/null' "$blob")
-  t_igzip=$(best_of "${one_core[@]}" sh -c 'igzip -dc "$0" >/dev/null' "$blob")
-  t_study=$(best_of "${one_core[@]}" bash -c 'study "$0"' "$blob")
-  printf '\n%s layer: %s, %d bytes compressed, %d uncompressed, %d regular files (one core, best of %d)\n' \
+  # Best of $repeat rounds; a round runs every contender once, in turn, so a
+  # slow spell of the machine falls on all of them rather than on one.
+  declare -A best=()
+  for ((round = 0; round < repeat; round++)); do
+    for c in "${contenders[@]}"; do
+      t=$(time_once "c_$c")
+      if [[ -z "${best[$c]:-}" ]] || (($(echo "$t < ${best[$c]}" | bc -l))); then best[$c]=$t; fi
+    done
+  done
+  for c in "${contenders[@]}"; do printf -v "t_$c" '%.3f' "${best[$c]}"; done
+  printf '\n%s layer: %s, %d bytes compressed, %d uncompressed, %d regular files (one core, best of %d rounds)\n' \
     "$input" "$blob" "$(stat -c %s "$blob")" "$unc" "$files" "$repeat"
   printf '  %-34s %8s  %s\n' contender seconds "speed vs gzip -dc"
   for row in "regcensus analyze-layer:$t_regcensus" "regcensus analyze-layer, 2 cores:$t_regcensus2" "gzip -dc:$t_gzip" "igzip -dc:$t_igzip" \

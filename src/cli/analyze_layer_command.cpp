@@ -87,10 +87,10 @@ int analyze_layer_command(int argc, char** argv) {
     limits.max_layer_bytes = int64_t(max_layer_bytes.bytes);
     if (limits.max_layer_bytes < 1) throw UsageError("--max-layer-bytes must be positive");
     if (!(limits.max_ratio > 0)) throw UsageError("--max-ratio must be positive");
-    // One layer at a time here: a second CPU, if this process may use one,
-    // hashes the blob while the first inflates it.
+    // One layer at a time here: if this process may use a second CPU, the
+    // inflate gets a thread of its own, apart from reading, hashing and the tar walk.
     cpu_set_t cpus;
-    limits.hash_blob_in_background = sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 1;
+    limits.use_spare_core = sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 1;
 
     int exit_code = 0;
     for (const auto& file : files) {

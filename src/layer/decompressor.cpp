@@ -1,5 +1,7 @@
 #include "decompressor.hpp"
 
+#include <algorithm>
+
 #include "gzip_decompressor.hpp"
 #include "zstd_decompressor.hpp"
 
@@ -19,10 +21,20 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Decompressor> make_decompressor(Compression compression, VerifiedInput& input) {
+BufferedDecompressor::BufferedDecompressor(std::size_t output_buffers)
+    : buffers_(std::max<std::size_t>(output_buffers, 1)) {}
+
+std::span<std::byte> BufferedDecompressor::take_output_buffer() {
+    auto& buffer = buffers_[taken_++ % buffers_.size()];
+    if (buffer.empty()) buffer.resize(kDecompressedChunkBytes);  // allocated on first use only
+    return buffer;
+}
+
+std::unique_ptr<Decompressor> make_decompressor(Compression compression, VerifiedInput& input,
+                                                std::size_t output_buffers) {
     switch (compression) {
-        case Compression::gzip: return std::make_unique<GzipDecompressor>(input);
-        case Compression::zstd: return std::make_unique<ZstdDecompressor>(input);
+        case Compression::gzip: return std::make_unique<GzipDecompressor>(input, output_buffers);
+        case Compression::zstd: return std::make_unique<ZstdDecompressor>(input, output_buffers);
         case Compression::none: break;
     }
     return std::make_unique<PassThrough>(input);

@@ -25,8 +25,8 @@ std::string inflate_error_text(int code) {
 
 void GzipDecompressor::StateDeleter::operator()(inflate_state* state) const { delete state; }
 
-GzipDecompressor::GzipDecompressor(VerifiedInput& input)
-    : input_(input), state_(new inflate_state), output_(kDecompressedChunkBytes) {
+GzipDecompressor::GzipDecompressor(VerifiedInput& input, std::size_t output_buffers)
+    : BufferedDecompressor(output_buffers), input_(input), state_(new inflate_state) {
     isal_inflate_init(state_.get());
     state_->crc_flag = ISAL_GZIP;  // parse the gzip wrapper, verify CRC-32 and ISIZE
 }
@@ -53,6 +53,7 @@ bool GzipDecompressor::refill_input() {
 
 std::span<const std::byte> GzipDecompressor::next() {
     inflate_state& s = *state_;
+    const std::span<std::byte> output = take_output_buffer();
     while (true) {
         const bool have_input = refill_input();
         if (s.block_state == ISAL_BLOCK_FINISH) {
@@ -67,21 +68,21 @@ std::span<const std::byte> GzipDecompressor::next() {
         } else if (!have_input && !last_call_filled_output_) {
             throw DataError("truncated", "gzip stream ends before the end of its last member");
         }
-        s.next_out = reinterpret_cast<uint8_t*>(output_.data());
-        s.avail_out = static_cast<uint32_t>(output_.size());
+        s.next_out = reinterpret_cast<uint8_t*>(output.data());
+        s.avail_out = static_cast<uint32_t>(output.size());
         const uint32_t input_before = s.avail_in;
         const auto state_before = s.block_state;
         const int code = isal_inflate(&s);
         if (code < 0 || code == ISAL_NEED_DICT)
             throw DataError("corrupt", "gzip: " + inflate_error_text(code));
-        const std::size_t produced = output_.size() - s.avail_out;
+        const std::size_t produced = output.size() - s.avail_out;
         // Never spin in the census's hot loop, whatever the input.
         if (produced == 0 && s.avail_in == input_before && s.avail_in > 0 && s.block_state == state_before)
             throw DataError("corrupt", "gzip: the decoder made no progress");
         // A full output buffer may leave decoded bytes inside ISA-L: call again
         // even when the input is exhausted.
         last_call_filled_output_ = s.avail_out == 0;
-        if (produced > 0) return {output_.data(), produced};
+        if (produced > 0) return output.first(produced);
     }
 }
 

@@ -4,7 +4,6 @@
 // write them) are decompressed as one stream; each member's CRC-32 and length
 // are verified.
 #include <memory>
-#include <vector>
 
 #include "decompressor.hpp"
 
@@ -12,9 +11,9 @@ struct inflate_state;
 
 namespace regcensus::layer {
 
-class GzipDecompressor final : public Decompressor {
+class GzipDecompressor final : public BufferedDecompressor {
 public:
-    explicit GzipDecompressor(VerifiedInput& input);
+    GzipDecompressor(VerifiedInput& input, std::size_t output_buffers);
     ~GzipDecompressor() override;
     std::span<const std::byte> next() override;
     int64_t compressed_bytes_consumed() const override;
@@ -27,7 +26,6 @@ private:
         void operator()(inflate_state* state) const;
     };
     std::unique_ptr<inflate_state, StateDeleter> state_;  // large (tens of KiB): on the heap
-    std::vector<std::byte> output_;
     bool input_ended_ = false;
     bool last_call_filled_output_ = false;
 };

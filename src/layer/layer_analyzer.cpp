@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "archive_reader.hpp"
+#include "background_decompressor.hpp"
 #include "decompressor.hpp"
 #include "layer_census.hpp"
 #include "regcensus/util/data_error.hpp"
@@ -25,6 +26,14 @@ void read_tar(TarStream& stream, LayerCensus& census) {
     ArchiveReader reader(stream);
     TarEntry entry;
     while (reader.next_entry(entry)) census.add_entry(entry, reader);
+}
+
+// With a spare core the inflate runs on its own thread. An uncompressed tar
+// has no decoding to overlap.
+std::unique_ptr<Decompressor> open_decompressor(Compression compression, VerifiedInput& input, bool spare_core) {
+    if (!spare_core || compression == Compression::none) return make_decompressor(compression, input);
+    return std::make_unique<BackgroundDecompressor>(
+        make_decompressor(compression, input, BackgroundDecompressor::kBuffers));
 }
 
 // On failure only compressed_bytes (and the compression, if known) survive.
@@ -57,12 +66,13 @@ LayerAnalysis analyze_layer(ByteSource& blob, const LayerExpectation& expect, co
     profile.digest = expect.digest;
     profile.media_type = expect.media_type;
 
-    VerifiedInput input(blob, expect.digest, limits.hash_blob_in_background);
+    VerifiedInput input(blob, expect.digest, limits.use_spare_core);
     std::optional<DataError> failure;
     try {
         const Compression compression = input.sniff_compression();
         profile.compression = std::string(compression_name(compression));
-        const auto decompressor = make_decompressor(compression, input);
+        // Destroyed (its thread joined) before the input is touched again below.
+        const auto decompressor = open_decompressor(compression, input, limits.use_spare_core);
         TarStream stream(*decompressor, limits);
         LayerCensus census(analysis, limits);
         if (input.bytes_read() > 0) read_tar(stream, census);  // an empty blob is an empty layer

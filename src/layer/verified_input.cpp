@@ -14,9 +14,9 @@ std::string_view compression_name(Compression compression) {
     return "none";
 }
 
-VerifiedInput::VerifiedInput(ByteSource& source, std::string_view expected_digest, bool hash_in_background)
+VerifiedInput::VerifiedInput(ByteSource& source, std::string_view expected_digest, bool read_in_background)
     : source_(source), hasher_(hasher_for(expected_digest)) {
-    if (hash_in_background) background_ = std::make_unique<BackgroundDigest>(hasher_.algorithm());
+    if (read_in_background) background_ = std::make_unique<BackgroundReader>(source_, hasher_.algorithm());
 }
 
 std::string VerifiedInput::finish_digest() {
@@ -27,7 +27,7 @@ std::span<const std::byte> VerifiedInput::pull() {
     if (ended_) return {};
     std::span<const std::byte> chunk;
     try {
-        chunk = source_.next();
+        chunk = background_ ? background_->next() : source_.next();
     } catch (const DataError& error) {
         source_error_ = error;
         ended_ = true;
@@ -36,8 +36,7 @@ std::span<const std::byte> VerifiedInput::pull() {
     if (chunk.empty()) {
         ended_ = true;
     } else {
-        if (background_) chunk = background_->absorb(chunk);
-        else hasher_.update(chunk);
+        if (!background_) hasher_.update(chunk);
         bytes_read_ += static_cast<int64_t>(chunk.size());
     }
     return chunk;

@@ -14,7 +14,7 @@
 
 #include "regcensus/util/byte_source.hpp"
 #include "regcensus/util/data_error.hpp"
-#include "background_digest.hpp"
+#include "background_reader.hpp"
 #include "regcensus/util/digest_hasher.hpp"
 
 namespace regcensus::layer {
@@ -26,10 +26,10 @@ class VerifiedInput {
 public:
     // Hashes with the algorithm of `expected_digest`; sha256 when it is empty or
     // not a valid digest (which then cannot match).
-    // With `hash_in_background` the digest is computed on a second thread
-    // (BackgroundDigest), overlapping the decompression.
+    // With `read_in_background` the blob is read and hashed on a second
+    // thread (BackgroundReader), ahead of the decompression.
     explicit VerifiedInput(ByteSource& source, std::string_view expected_digest = {},
-                           bool hash_in_background = false);
+                           bool read_in_background = false);
 
     // Looks at the first bytes (reading ahead as needed) without consuming them.
     Compression sniff_compression();
@@ -55,7 +55,7 @@ private:
 
     ByteSource& source_;
     DigestHasher hasher_;
-    std::unique_ptr<BackgroundDigest> background_;  // instead of hasher_ when set
+    std::unique_ptr<BackgroundReader> background_;  // reads and hashes instead, when set
     int64_t bytes_read_ = 0;
     bool ended_ = false;
     std::optional<DataError> source_error_;

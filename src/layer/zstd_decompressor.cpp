@@ -16,8 +16,8 @@ constexpr int kMaxWindowLog = 25;  // 32 MiB
 
 void ZstdDecompressor::ContextDeleter::operator()(ZSTD_DCtx_s* context) const { ZSTD_freeDCtx(context); }
 
-ZstdDecompressor::ZstdDecompressor(VerifiedInput& input)
-    : input_(input), context_(ZSTD_createDCtx()), output_(kDecompressedChunkBytes) {
+ZstdDecompressor::ZstdDecompressor(VerifiedInput& input, std::size_t output_buffers)
+    : BufferedDecompressor(output_buffers), input_(input), context_(ZSTD_createDCtx()) {
     if (!context_) throw std::bad_alloc();
     // The decoder allocates the window a frame asks for. Capped at 32 MiB
     // (below libzstd's default 128 MiB) so that a layer stream stays under
@@ -31,6 +31,7 @@ ZstdDecompressor::ZstdDecompressor(VerifiedInput& input)
 ZstdDecompressor::~ZstdDecompressor() = default;
 
 std::span<const std::byte> ZstdDecompressor::next() {
+    const std::span<std::byte> output = take_output_buffer();
     while (true) {
         if (input_position_ == input_chunk_.size() && !input_ended_) {
             input_chunk_ = input_.next();
@@ -44,7 +45,7 @@ std::span<const std::byte> ZstdDecompressor::next() {
             return {};
         }
         ZSTD_inBuffer in{input_chunk_.data(), input_chunk_.size(), input_position_};
-        ZSTD_outBuffer out{output_.data(), output_.size(), 0};
+        ZSTD_outBuffer out{output.data(), output.size(), 0};
         const std::size_t hint = ZSTD_decompressStream(context_.get(), &out, &in);
         if (ZSTD_isError(hint)) {
             const std::string what = std::string("zstd: ") + ZSTD_getErrorName(hint);
@@ -55,7 +56,7 @@ std::span<const std::byte> ZstdDecompressor::next() {
         input_position_ = in.pos;
         frame_pending_ = hint;
         last_call_filled_output_ = out.pos == out.size;
-        if (out.pos > 0) return {output_.data(), out.pos};
+        if (out.pos > 0) return output.first(out.pos);
     }
 }
 

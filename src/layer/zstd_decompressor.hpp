@@ -3,7 +3,6 @@
 // decoder). Several frames in a row and skippable frames are handled by
 // ZSTD_decompressStream itself.
 #include <memory>
-#include <vector>
 
 #include "decompressor.hpp"
 
@@ -11,9 +10,9 @@ struct ZSTD_DCtx_s;
 
 namespace regcensus::layer {
 
-class ZstdDecompressor final : public Decompressor {
+class ZstdDecompressor final : public BufferedDecompressor {
 public:
-    explicit ZstdDecompressor(VerifiedInput& input);
+    ZstdDecompressor(VerifiedInput& input, std::size_t output_buffers);
     ~ZstdDecompressor() override;
     std::span<const std::byte> next() override;
     int64_t compressed_bytes_consumed() const override {
@@ -26,7 +25,6 @@ private:
         void operator()(ZSTD_DCtx_s* context) const;
     };
     std::unique_ptr<ZSTD_DCtx_s, ContextDeleter> context_;
-    std::vector<std::byte> output_;
     std::span<const std::byte> input_chunk_;
     std::size_t input_position_ = 0;
     bool input_ended_ = false;

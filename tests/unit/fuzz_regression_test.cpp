@@ -1,7 +1,8 @@
 // Every input kept under tests/fuzz-regressions/ (crashes, hangs and leaks the
 // fuzzer found, plus seeds) is replayed through the analyser with the fuzz
-// target's limits: each must end with a status, and a failed layer keeps no
-// file records.
+// target's limits: each must end with a status, a failed layer keeps no file
+// records, and a spare core (reader and decoder on threads of their own)
+// changes nothing.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -26,9 +27,16 @@ TEST(FuzzRegressions, EveryKeptInputEndsWithAStatus) {
         LayerLimits limits;
         limits.max_layer_bytes = int64_t{64} << 20;
         limits.ratio_check_min_bytes = int64_t{1} << 20;
-        MemoryByteSource source(bytes, 4096);
+        MemoryByteSource source(bytes, 4096), same_source(bytes, 4096);
         const LayerAnalysis a = analyze_layer(source, {}, limits);
         SCOPED_TRACE(item.path().filename().string());
+        limits.use_spare_core = true;  // the reader and the decoder on threads of their own: the same results
+        const LayerProfile overlapped = analyze_layer(same_source, {}, limits).profile;
+        EXPECT_EQ(overlapped.status, a.profile.status);
+        EXPECT_EQ(overlapped.error, a.profile.error);
+        EXPECT_EQ(overlapped.compressed_bytes, a.profile.compressed_bytes);
+        EXPECT_EQ(overlapped.uncompressed_bytes, a.profile.uncompressed_bytes);
+        EXPECT_EQ(overlapped.file_count, a.profile.file_count);
         EXPECT_FALSE(a.profile.status.empty());
         if (a.profile.ok()) {
             EXPECT_EQ(a.files.size(), static_cast<std::size_t>(a.profile.file_count));

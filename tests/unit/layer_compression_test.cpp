@@ -10,6 +10,7 @@ namespace regcensus {
 namespace {
 
 using testing_support::analyze;
+using testing_support::expect_same_figures;
 using testing_support::TarBuilder;
 
 std::string sample_tar() {
@@ -18,23 +19,6 @@ std::string sample_tar() {
     tar.symlink("usr/bin/alias", "tool").file("etc/config.json", "{\"a\": 1}\n");
     tar.file("etc/.wh.old", "").file("var/cache/.wh..wh..opq", "");
     return tar.finish(4096);
-}
-
-void expect_same_figures(const LayerAnalysis& a, const LayerAnalysis& b) {
-    EXPECT_EQ(a.profile.uncompressed_bytes, b.profile.uncompressed_bytes);
-    EXPECT_EQ(a.profile.file_count, b.profile.file_count);
-    EXPECT_EQ(a.profile.file_bytes, b.profile.file_bytes);
-    EXPECT_EQ(a.profile.dir_count, b.profile.dir_count);
-    EXPECT_EQ(a.profile.max_depth, b.profile.max_depth);
-    EXPECT_EQ(a.profile.symlink_count, b.profile.symlink_count);
-    EXPECT_EQ(a.profile.whiteout_count, b.profile.whiteout_count);
-    EXPECT_EQ(a.profile.opaque_count, b.profile.opaque_count);
-    ASSERT_EQ(a.files.size(), b.files.size());
-    for (std::size_t i = 0; i < a.files.size(); ++i) {
-        EXPECT_EQ(a.files[i].hash, b.files[i].hash);
-        EXPECT_EQ(a.files[i].path, b.files[i].path);
-        EXPECT_EQ(a.files[i].type, b.files[i].type);
-    }
 }
 
 class LayerCompression : public ::testing::TestWithParam<std::size_t> {};

@@ -222,6 +222,25 @@ inline LayerAnalysis analyze(std::string_view blob, const LayerExpectation& expe
     return analyze_layer(source, expect, limits);
 }
 
+// The same layer seen twice (two compressions, two ways of reading it): the
+// same figures and file records.
+inline void expect_same_figures(const LayerAnalysis& a, const LayerAnalysis& b) {
+    EXPECT_EQ(a.profile.uncompressed_bytes, b.profile.uncompressed_bytes);
+    EXPECT_EQ(a.profile.file_count, b.profile.file_count);
+    EXPECT_EQ(a.profile.file_bytes, b.profile.file_bytes);
+    EXPECT_EQ(a.profile.dir_count, b.profile.dir_count);
+    EXPECT_EQ(a.profile.max_depth, b.profile.max_depth);
+    EXPECT_EQ(a.profile.symlink_count, b.profile.symlink_count);
+    EXPECT_EQ(a.profile.whiteout_count, b.profile.whiteout_count);
+    EXPECT_EQ(a.profile.opaque_count, b.profile.opaque_count);
+    ASSERT_EQ(a.files.size(), b.files.size());
+    for (std::size_t i = 0; i < a.files.size(); ++i) {
+        EXPECT_EQ(a.files[i].hash, b.files[i].hash);
+        EXPECT_EQ(a.files[i].path, b.files[i].path);
+        EXPECT_EQ(a.files[i].type, b.files[i].type);
+    }
+}
+
 inline std::string repeated(std::string_view piece, std::size_t times) {
     std::string out;
     out.reserve(piece.size() * times);

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <memory>
 
+#include <sys/mman.h>
+
 #include "regcensus/util/peak_memory.hpp"
 
 namespace regcensus {
@@ -15,12 +17,15 @@ namespace {
 
 constexpr int64_t kBlockKib = 128 * 1024;  // 128 MiB, far above the test binary's own noise
 
-// Touches every page of a block that is handed back to the kernel on free (mmap-sized).
+// Touches every page of a block mapped and unmapped here, not taken from
+// malloc: the heap may hold freed memory of earlier tests that is still
+// resident, and a block carved from it would not raise the peak.
 void touch_and_free_block() {
-    std::unique_ptr<char[]> block(new char[kBlockKib * 1024]);
-    std::memset(block.get(), 1, kBlockKib * 1024);
-    // Keeps the compiler from eliding the allocation (new + memset + delete).
-    asm volatile("" : : "r"(block.get()) : "memory");
+    const std::size_t bytes = kBlockKib * 1024;
+    void* block = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ASSERT_NE(block, MAP_FAILED);
+    std::memset(block, 1, bytes);
+    munmap(block, bytes);
 }
 
 TEST(PeakMemory, ReadsThisProcessPeakAndSeesAnAllocation) {

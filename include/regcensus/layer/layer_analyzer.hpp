@@ -35,10 +35,11 @@ struct LayerLimits {
     // shortened, ending in kShortenedPathMarker, so a layer of long hostile
     // names costs a bounded amount of memory (docs/trust.md).
     int64_t max_kept_path_bytes = int64_t{64} << 20;
-    // Compute the blob's digest on a second thread, overlapping the inflate:
-    // for a process with a core to spare (analyze-layer on a machine of
-    // several cores), not for ranks whose cores already run analysis workers.
-    bool hash_blob_in_background = false;
+    // Hash the blob and inflate it on threads of their own, overlapping the
+    // tar walk, the content hashing and the typing: for a process with a core
+    // to spare (analyze-layer on a machine of several cores), not for ranks
+    // whose cores already run analysis workers. Same results either way.
+    bool use_spare_core = false;
 };
 
 // The length of a shortened path, marker included, and its marker.
