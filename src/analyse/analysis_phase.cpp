@@ -16,7 +16,9 @@
 #include "regcensus/mpi/progress_sum.hpp"
 #include "regcensus/mpi/shared_counter.hpp"
 #include "regcensus/workdir/shard_file.hpp"
+#include "regcensus/util/binary_codec.hpp"
 #include "regcensus/util/bounded_byte_source.hpp"
+#include "regcensus/util/cpu_share.hpp"
 #include "regcensus/util/data_error.hpp"
 #include "regcensus/util/stop_signal.hpp"
 
@@ -182,6 +184,28 @@ void work(WorkQueue& queue, const AnalysisOptions& options) {
     }
 }
 
+// A rank whose analysis workers each have a second CPU to themselves (Slurm's
+// --cpus-per-task=2, say) gives every layer a thread for the inflate and one
+// for the read and digest (LayerLimits::use_spare_core): the same results,
+// sooner. A rank that shares its CPUs with the node's other ranks counts
+// only its share of them. Collective over `comm`.
+AnalysisOptions with_spare_cores(const AnalysisOptions& given, const mpi::Communicator& comm, const RunLog& log) {
+    AnalysisOptions options = given;
+    const std::vector<int> mine = allowed_cpus();
+    ByteWriter writer;
+    writer.put_vector(mine);
+    std::vector<std::vector<int>> node_masks;
+    for (const auto& bytes : comm.allgather_on_node(writer.bytes())) node_masks.push_back(ByteReader(bytes).get_vector<int>());
+    const double share = cpu_share(node_masks, mine);
+    options.limits.use_spare_core = share >= 2.0 * std::max(1, options.concurrency);
+    const int64_t ranks_with_spare_cores = comm.sum(int64_t{options.limits.use_spare_core ? 1 : 0});
+    if (ranks_with_spare_cores > 0)
+        log.root("analyse: %lld of %d rank(s) have a second CPU per worker: the inflate of each layer runs on a "
+                 "thread of its own",
+                 (long long)ranks_with_spare_cores, comm.size());
+    return options;
+}
+
 // Rank 0 decides what is left to do, so every rank sees the same list: largest shards first.
 std::vector<int64_t> shards_to_do(const CensusPlan& plan, const AnalysisOptions& options,
                                   const mpi::Communicator& comm, const RunLog& log) {
@@ -255,8 +279,9 @@ private:
 
 }  // namespace
 
-AnalysisOutcome analyse_shards(const CensusPlan& plan, const AnalysisOptions& options,
+AnalysisOutcome analyse_shards(const CensusPlan& plan, const AnalysisOptions& given,
                                const mpi::Communicator& comm, const RunLog& log) {
+    const AnalysisOptions options = with_spare_cores(given, comm, log);
     const auto todo = shards_to_do(plan, options, comm, log);
     const auto layers = plan.layer_plan();
     std::unordered_map<std::string, const PlannedLayer*> layer_by_digest;

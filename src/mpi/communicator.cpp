@@ -69,6 +69,20 @@ std::vector<std::vector<char>> Communicator::allgather(const std::vector<char>& 
     return split(flat, counts, displs);
 }
 
+std::vector<std::vector<char>> Communicator::allgather_on_node(const std::vector<char>& mine) const {
+    MPI_Comm node = MPI_COMM_NULL;
+    check(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node), "MPI_Comm_split_type");
+    std::vector<std::vector<char>> gathered;
+    try {
+        gathered = Communicator(node).allgather(mine);
+    } catch (...) {
+        MPI_Comm_free(&node);
+        throw;
+    }
+    check(MPI_Comm_free(&node), "MPI_Comm_free");
+    return gathered;
+}
+
 std::vector<std::vector<char>> Communicator::gather(const std::vector<char>& mine) const {
     int my_count = as_count(mine.size());
     std::vector<int> counts(size_);

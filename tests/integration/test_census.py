@@ -1,5 +1,7 @@
 """`regcensus run` on a real registry under mpirun: every contract figure equals the
 synth generator's ground truth, for 1, 2 and 3 ranks, with identical datasets."""
+import os
+
 import pytest
 
 from census_checks import check_all, datasets
@@ -18,11 +20,9 @@ def runs(corpus, registry, tmp_path_factory):
         offset = registry.access_log_size()
         args = ["run", "--registry", registry.url, "--images", corpus["images"],
                 "--out", work / "results.h5", "--work", work / "work"]
-        if ranks == SINGLETON:
-            run([BIN, *args])
-        else:
-            mpirun(ranks, *args)
-        out[ranks] = {"path": work / "results.h5", "blob_gets": registry.blob_gets_since(offset)}
+        done = run([BIN, *args]) if ranks == SINGLETON else mpirun(ranks, *args)
+        out[ranks] = {"path": work / "results.h5", "blob_gets": registry.blob_gets_since(offset),
+                      "stderr": done.stderr}
     return out
 
 
@@ -34,6 +34,19 @@ def test_results_equal_ground_truth(runs, corpus, ranks):
 @pytest.mark.parametrize("ranks", RANKS[1:] + [SINGLETON])
 def test_datasets_identical_across_rank_counts(runs, ranks):
     assert datasets(runs[ranks]["path"]) == datasets(runs[1]["path"])
+
+
+def test_a_rank_with_a_cpu_to_spare_gives_the_inflate_its_own_thread(runs):
+    """Started directly, the program has every CPU of this machine to itself and, with one worker and
+    two CPUs or more, inflates on a thread of its own; mpirun binds each of 2 ranks to a core, so
+    they do not. The datasets of both are identical to the others (test above)."""
+    line = "have a second CPU per worker: the inflate of each layer runs on a thread of its own"
+    singleton = runs[SINGLETON]["stderr"]
+    if len(os.sched_getaffinity(0)) >= 2:
+        assert "1 of 1 rank(s) " + line in singleton, singleton
+    else:
+        assert line not in singleton
+    assert line not in runs[2]["stderr"], runs[2]["stderr"]
 
 
 @pytest.mark.parametrize("ranks", RANKS)

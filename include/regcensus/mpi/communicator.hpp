@@ -31,6 +31,9 @@ public:
 
     // Every rank gets every rank's buffer, in rank order.
     std::vector<std::vector<char>> allgather(const std::vector<char>& mine) const;
+    // Every rank gets the buffers of the ranks on its own node (that share its
+    // memory: MPI_COMM_TYPE_SHARED), in rank order.
+    std::vector<std::vector<char>> allgather_on_node(const std::vector<char>& mine) const;
     // Rank 0 gets every rank's buffer in rank order; the others get an empty vector.
     std::vector<std::vector<char>> gather(const std::vector<char>& mine) const;
     // outgoing[r] goes to rank r; the result holds what each rank sent to this one.
