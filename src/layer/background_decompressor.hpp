@@ -49,7 +49,7 @@ private:
     std::unique_ptr<Decompressor> inner_;
     std::array<Decoded, kBuffers> decoded_;  // chunk k in decoded_[k % kBuffers]
     std::size_t produced_ = 0, taken_ = 0;   // chunks decoded, chunks handed to the consumer
-    bool finished_ = false;                  // the worker has queued the end or an error
+    bool finished_ = false;                  // the consumer has taken the end or an error
     bool stopping_ = false;
     int64_t consumed_ = 0;                   // the consumer's copy
     Decoded last_{};                         // the end or the error, repeated to later calls

@@ -35,10 +35,10 @@ struct LayerLimits {
     // shortened, ending in kShortenedPathMarker, so a layer of long hostile
     // names costs a bounded amount of memory (docs/trust.md).
     int64_t max_kept_path_bytes = int64_t{64} << 20;
-    // Hash the blob and inflate it on threads of their own, overlapping the
-    // tar walk, the content hashing and the typing: for a process with a core
-    // to spare (analyze-layer on a machine of several cores), not for ranks
-    // whose cores already run analysis workers. Same results either way.
+    // Read and hash the blob, and inflate it, on threads of their own,
+    // overlapping the tar walk, the content hashing and the typing: for a
+    // layer with a CPU to spare (analyze-layer with two CPUs or more; in run,
+    // a rank with two CPUs per analysis worker). Same results either way.
     bool use_spare_core = false;
 };
 
