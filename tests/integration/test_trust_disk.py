@@ -251,9 +251,11 @@ def test_fetch_on_a_full_disk_stops_cleanly_and_a_rerun_completes(tmp_path):
         resize(disk, 4 * 1024 * 1024)
         again = call(BIN, *fetch)
         assert again.returncode == 0, again.stderr
+        assert "fetched 2 of 2 images" in again.stdout, again.stdout + again.stderr
         census = call(BIN, "run", "--layout", layout, "--images", images, "--work", tmp_path / "work",
                       "--out", tmp_path / "r.h5")
         assert census.returncode == 0, census.stderr
     with h5py.File(tmp_path / "r.h5", "r") as f:
-        assert [s.decode() for s in f["images/status"][()]] == ["ok", "ok"]
+        statuses = [s.decode() for s in f["images/status"][()]]
+        assert statuses == ["ok", "ok"], ([e.decode() for e in f["images/error"][()]], census.stderr)
         assert sorted(int(n) for n in f["layers/file_count"][()]) == [1, 1]
