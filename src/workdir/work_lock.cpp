@@ -74,7 +74,9 @@ std::string work_lock_path(const std::string& work_dir) { return (fs::path(work_
 
 WorkLock WorkLock::acquire(const std::string& work_dir, WorkLockMode mode, const std::string& command) {
     const auto path = work_lock_path(work_dir);
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    // O_APPEND: array tasks that start together each add their record; a seek to
+    // the end and a write would let one task's record overwrite another's.
+    const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) throw std::runtime_error("cannot open the work directory lock " + path + ": " + std::strerror(errno));
     WorkLock lock;
     if (::flock(fd, (mode == WorkLockMode::exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
@@ -93,14 +95,10 @@ WorkLock WorkLock::acquire(const std::string& work_dir, WorkLockMode mode, const
         return lock;
     }
     lock.fd_ = fd;
-    if (mode == WorkLockMode::exclusive) {
-        // The exclusive holder replaces the records of earlier holders.
-        if (::ftruncate(fd, 0) != 0) {
-        }
-        ::lseek(fd, 0, SEEK_SET);
-    } else {
-        ::lseek(fd, 0, SEEK_END);
-    }
+    // The exclusive holder replaces the records of earlier holders. The records
+    // are a courtesy to the operator (the flock is the lock), so a failure to
+    // truncate only leaves older lines above this one.
+    if (mode == WorkLockMode::exclusive) (void)::ftruncate(fd, 0);
     write_all(fd, holder_record(mode, command));
     return lock;
 }

@@ -2,6 +2,7 @@
 // parameters (docs/trust.md, "durable").
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -191,6 +194,55 @@ TEST(WorkLock, ExclusiveExcludesEverythingSharedExcludesExclusive) {
         EXPECT_THROW(WorkLock::acquire(work, WorkLockMode::exclusive, "merge"), std::runtime_error);
     }
     EXPECT_TRUE(WorkLock::acquire(work, WorkLockMode::exclusive, "merge").held());
+}
+
+// Slurm starts array tasks together: every one of them must be in the record.
+// The children wait on one pipe so that they take the lock at the same moment.
+TEST(WorkLock, TasksStartingTogetherAllRecordThemselves) {
+    TempDirectory directory;
+    const auto work = directory.path().string();
+    WorkLock::acquire(work, WorkLockMode::exclusive, "plan");
+    constexpr int kTasks = 32;
+    int start[2];
+    ASSERT_EQ(::pipe(start), 0);
+    std::vector<pid_t> children;
+    for (int task = 0; task < kTasks; ++task) {
+        const pid_t child = ::fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {
+            ::close(start[1]);
+            char byte;
+            while (::read(start[0], &byte, 1) < 0 && errno == EINTR) {
+            }
+            try {
+                WorkLock::acquire(work, WorkLockMode::shared, "task " + std::to_string(task));
+            } catch (...) {
+                ::_exit(1);
+            }
+            ::_exit(0);
+        }
+        children.push_back(child);
+    }
+    ::close(start[0]);
+    ::close(start[1]);  // every child's read returns now
+    for (const auto child : children) {
+        int status = 0;
+        ASSERT_EQ(::waitpid(child, &status, 0), child);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    std::istringstream records(read_all(work_lock_path(work)));
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(records, line);) lines.push_back(line);
+    ASSERT_EQ(lines.size(), kTasks + 1u) << read_all(work_lock_path(work));
+    EXPECT_NE(lines[0].find("(exclusive): plan"), std::string::npos) << lines[0];
+    std::vector<int> recorded;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        const auto at = lines[i].find("(shared): task ");
+        ASSERT_NE(at, std::string::npos) << lines[i];
+        recorded.push_back(std::stoi(lines[i].substr(at + 15)));
+    }
+    std::sort(recorded.begin(), recorded.end());
+    for (int task = 0; task < kTasks; ++task) EXPECT_EQ(recorded[task], task);
 }
 
 TEST(LeftoverTemporaries, OnlyTemporaryNamesAreRemoved) {
