@@ -97,8 +97,10 @@ WorkLock WorkLock::acquire(const std::string& work_dir, WorkLockMode mode, const
     lock.fd_ = fd;
     // The exclusive holder replaces the records of earlier holders. The records
     // are a courtesy to the operator (the flock is the lock), so a failure to
-    // truncate only leaves older lines above this one.
-    if (mode == WorkLockMode::exclusive) (void)::ftruncate(fd, 0);
+    // truncate only leaves older lines above this one. (A cast to void would
+    // not quiet glibc's warn_unused_result under _FORTIFY_SOURCE.)
+    if (mode == WorkLockMode::exclusive && ::ftruncate(fd, 0) != 0) {
+    }
     write_all(fd, holder_record(mode, command));
     return lock;
 }
